@@ -1,0 +1,41 @@
+"""Language and time zone: the user's choice, else the browser's, else the defaults."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request, session
+from flask_babel import Babel, get_locale
+from flask_login import current_user
+
+babel = Babel()
+
+
+def select_locale() -> str:
+    supported = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in supported:
+        return str(current_user.locale)
+    chosen = session.get("lang")
+    if chosen in supported:
+        return str(chosen)
+    for lang, _q in request.accept_languages:
+        code = lang.lower()
+        if code.startswith("zh"):
+            return "zh_Hans"
+        if code.startswith("en"):
+            return "en"
+    return str(current_app.config["DEFAULT_LOCALE"])
+
+
+def select_timezone() -> str:
+    if current_user and current_user.is_authenticated and current_user.timezone:
+        return str(current_user.timezone)
+    return str(current_app.config["DEFAULT_TIMEZONE"])
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=select_timezone,
+        default_translation_directories="translations",
+    )
+    app.jinja_env.globals["get_locale"] = get_locale

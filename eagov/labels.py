@@ -1,0 +1,54 @@
+"""Human labels for stored codes (roles, kinds, levels), translated at render time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+LABELS: dict[str, Any] = {
+    # roles
+    "admin": _l("Administrator"),
+    "board_chair": _l("Board chair"),
+    "board_member": _l("Board member"),
+    "review_coordinator": _l("Review co-ordinator"),
+    "architect": _l("Architect"),
+    "sponsor": _l("Sponsor"),
+    "contributor": _l("Contributor"),
+    "viewer": _l("Viewer"),
+    # unit kinds
+    "enterprise": _l("Enterprise"),
+    "division": _l("Division"),
+    "business_unit": _l("Business unit"),
+    "function": _l("Function / department"),
+    "product_line": _l("Product line"),
+    "customer_segment": _l("Customer segment"),
+    "region": _l("Region"),
+    "team": _l("Team"),
+    "board": _l("Board / committee"),
+    # architecture roles
+    "ea_manager": _l("Enterprise Architecture manager"),
+    "ea_technology": _l("Enterprise architect (technology)"),
+    "ea_data": _l("Enterprise architect (data)"),
+    "ea_applications": _l("Enterprise architect (applications)"),
+    "ea_business": _l("Enterprise architect (business)"),
+    "programme_manager": _l("Programme / project manager"),
+    "it_designer": _l("IT designer"),
+    # boards
+    "global": _l("Global"),
+    "local": _l("Local"),
+    "chair": _l("Chair"),
+    "member": _l("Member"),
+    "secretary": _l("Secretary"),
+    # audit actions
+    "create": _l("created"),
+    "update": _l("updated"),
+    "delete": _l("deleted"),
+    "invite": _l("invited"),
+}
+
+
+def label(value: Any) -> str:
+    key = getattr(value, "value", value)
+    found = LABELS.get(str(key))
+    return str(found) if found is not None else str(key).replace("_", " ")

@@ -1,0 +1,53 @@
+"""Who may do what. Services call ``require``; views use ``can`` to hide what is refused."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .errors import Forbidden
+from .models import Role, User
+
+R = Role
+_ALL = frozenset(r.value for r in Role)
+_GOVERNANCE = frozenset({R.ADMIN, R.BOARD_CHAIR, R.BOARD_MEMBER, R.REVIEW_COORDINATOR})
+
+# permission -> roles that hold it. Reading the organisation is open to every signed-in user.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "org.read": _ALL,
+    "org.edit": frozenset({R.ADMIN, R.REVIEW_COORDINATOR}),
+    "people.edit": frozenset({R.ADMIN, R.REVIEW_COORDINATOR}),
+    "board.edit": frozenset({R.ADMIN, R.BOARD_CHAIR, R.REVIEW_COORDINATOR}),
+    "users.manage": frozenset({R.ADMIN}),
+    "audit.read": _GOVERNANCE,
+    "tokens.own": _ALL,
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a signed-in user, or the system (CLI, scheduler, migrations)."""
+
+    user_id: int | None
+    label: str
+    roles: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def of(cls, user: User) -> Actor:
+        return cls(user.id, user.email, frozenset(user.role_names))
+
+    @property
+    def is_system(self) -> bool:
+        return self.user_id is None
+
+    def can(self, permission: str) -> bool:
+        if self.is_system:
+            return True
+        return bool(self.roles & PERMISSIONS[permission])
+
+
+SYSTEM = Actor(None, "system", frozenset({R.ADMIN.value}))
+
+
+def require(actor: Actor, permission: str) -> None:
+    if not actor.can(permission):
+        raise Forbidden(f"Your roles do not allow this ({permission}).")

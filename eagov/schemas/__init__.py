@@ -1,0 +1,1 @@
+"""Input and output schemas (non-table models): the one validation path for forms and JSON."""

@@ -1,0 +1,106 @@
+"""Building blocks every service uses: load-or-404, version checks, audited writes."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session, SQLModel
+
+from ..errors import Conflict, NotFound
+from ..permissions import Actor
+from . import audit
+
+M = TypeVar("M", bound=SQLModel)
+
+
+def entity_name(model: type[SQLModel] | SQLModel) -> str:
+    return str(model.__tablename__)  # type: ignore[union-attr]
+
+
+def get_or_404(session: Session, model: type[M], ident: Any) -> M:
+    obj = session.get(model, ident)
+    if obj is None:
+        raise NotFound(f"{entity_name(model).replace('_', ' ').capitalize()} {ident} not found.")
+    return obj
+
+
+def check_version(obj: SQLModel, expected: int | None) -> None:
+    """Refuse an edit made against an older copy of the row."""
+    current = getattr(obj, "version", None)
+    if expected is not None and current is not None and expected != current:
+        raise Conflict(
+            f"Someone else changed this {entity_name(obj).replace('_', ' ')} "
+            f"(you edited version {expected}, it is now version {current}). "
+            "Reload to see their changes.",
+            current_version=current,
+        )
+
+
+def commit(session: Session) -> None:
+    """Commit, turning lost races and constraint violations into Conflicts."""
+    try:
+        session.commit()
+    except StaleDataError as exc:
+        session.rollback()
+        raise Conflict("Someone else changed this record meanwhile. Reload and retry.") from exc
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict(_integrity_message(exc)) from exc
+
+
+def _integrity_message(exc: IntegrityError) -> str:
+    text = str(exc.orig).lower()
+    if "unique" in text or "duplicate" in text:
+        return "A record with the same unique value already exists."
+    if "foreign key" in text:
+        return "This record is still referenced by others, or refers to one that does not exist."
+    return "The change breaks a data rule and was not saved."
+
+
+def create(session: Session, actor: Actor, obj: M, *, action: str = "create") -> M:
+    session.add(obj)
+    session.flush()
+    audit.record(session, actor, action, entity_name(obj), obj.id, audit.snapshot(obj))  # type: ignore[attr-defined]
+    commit(session)
+    return obj
+
+
+def update(
+    session: Session,
+    actor: Actor,
+    obj: M,
+    values: dict[str, Any],
+    expected_version: int | None,
+    *,
+    action: str = "update",
+) -> M:
+    check_version(obj, expected_version)
+    before = audit.snapshot(obj)
+    for key, value in values.items():
+        setattr(obj, key, value)
+    changes = audit.diff(before, audit.snapshot(obj))
+    if not changes:
+        return obj
+    session.add(obj)
+    session.flush()
+    audit.record(session, actor, action, entity_name(obj), obj.id, changes)  # type: ignore[attr-defined]
+    commit(session)
+    return obj
+
+
+def delete(
+    session: Session, actor: Actor, obj: SQLModel, expected_version: int | None = None
+) -> None:
+    check_version(obj, expected_version)
+    ident = obj.id  # type: ignore[attr-defined]
+    before = audit.snapshot(obj)
+    session.delete(obj)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict(_integrity_message(exc)) from exc
+    audit.record(session, actor, "delete", entity_name(obj), ident, before)
+    commit(session)

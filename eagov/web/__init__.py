@@ -1,0 +1,25 @@
+"""Server-rendered pages, one blueprint per area."""
+
+from __future__ import annotations
+
+from flask import Flask, url_for
+from flask_bootstrap import Bootstrap5
+
+from . import account, admin, areas, audit_views, auth_views, main, org
+from .filters import register_filters
+
+
+def init_app(app: Flask) -> None:
+    Bootstrap5(app)
+    register_filters(app)
+    for bp in (
+        main.bp,
+        auth_views.bp,
+        account.bp,
+        admin.bp,
+        org.bp,
+        audit_views.bp,
+        areas.bp,
+    ):
+        app.register_blueprint(bp)
+    app.jinja_env.globals["nav_url"] = url_for

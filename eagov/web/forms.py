@@ -1,0 +1,75 @@
+"""HTML forms go through the same schemas as JSON: parse, validate, keep what was typed."""
+
+from __future__ import annotations
+
+import typing
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from werkzeug.datastructures import MultiDict
+
+from ..errors import Invalid, field_errors
+
+S = TypeVar("S", bound=BaseModel)
+
+
+@dataclass
+class FormState:
+    """What a form shows: the values (as typed), field messages and a message for the whole form."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    message: str = ""
+
+    @classmethod
+    def from_request(
+        cls, form: MultiDict[str, str], list_fields: tuple[str, ...] = ()
+    ) -> FormState:
+        values: dict[str, Any] = {}
+        for key in form:
+            values[key] = form.getlist(key) if key in list_fields else form.get(key)
+        for key in list_fields:
+            values.setdefault(key, [])
+        return cls(values=values)
+
+    def value(self, name: str, default: Any = "") -> Any:
+        val = self.values.get(name)
+        return default if val is None else val
+
+    def validate(self, schema: type[S]) -> S:
+        try:
+            return schema.model_validate(_coerce(schema, self.values))
+        except ValidationError as exc:
+            self.errors = field_errors(exc)
+            raise Invalid(errors=self.errors) from exc
+
+    def fail(self, exc: Invalid) -> None:
+        self.errors.update(exc.errors)
+        self.message = exc.detail
+
+    def version(self) -> int | None:
+        raw = self.values.get("version")
+        return int(raw) if isinstance(raw, str) and raw.isdigit() else None
+
+
+def _coerce(schema: type[BaseModel], values: dict[str, Any]) -> dict[str, Any]:
+    """Browsers send strings: empty optional fields become None, checkboxes become booleans."""
+    out: dict[str, Any] = {}
+    hints = typing.get_type_hints(schema)
+    for name, info in schema.model_fields.items():
+        hint = hints.get(name)
+        is_bool = hint is bool
+        if is_bool:
+            out[name] = values.get(name) in ("on", "1", "true", "yes", True)
+            continue
+        if name not in values:
+            continue
+        raw = values[name]
+        if raw == "" and not info.is_required() and info.default is None:
+            out[name] = None
+        elif raw == "" and not info.is_required():
+            continue
+        else:
+            out[name] = raw
+    return out
