@@ -12,7 +12,7 @@ from flask_login import logout_user as _logout
 
 from .db import get_session
 from .models import User
-from .permissions import Actor
+from .permissions import ANONYMOUS, Actor
 from .services import accounts
 
 login_manager = LoginManager()
@@ -63,8 +63,8 @@ def current_actor() -> Actor:
     if api_user is not None:
         return Actor.of(api_user)
     if current_user.is_authenticated:
-        return Actor.of(cast(User, current_user._get_current_object()))  # type: ignore[attr-defined]
-    return Actor(None, "anonymous", frozenset())
+        return Actor.of(cast(User, current_user._get_current_object()))
+    return ANONYMOUS
 
 
 def client_address() -> str:
@@ -78,6 +78,8 @@ def permission_required(permission: str) -> Callable[[F], F]:
     def deco(fn: F) -> F:
         @wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
             if not current_actor().can(permission):
                 abort(403)
             return fn(*args, **kwargs)

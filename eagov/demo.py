@@ -143,7 +143,7 @@ def load_demo(session: Session, people: int = 44) -> list[tuple[str, str]]:
             OrgUnitIn(
                 name=name,
                 code=code,
-                kind=kind,  # type: ignore[arg-type]
+                kind=kind,
                 parent_id=units[parent] if parent else None,
             ),
         )
@@ -193,13 +193,13 @@ def load_demo(session: Session, people: int = 44) -> list[tuple[str, str]]:
             title="Chief Architect",
             org_unit_id=units["EAO"],
             holder_id=person_ids["chair"],
-            architecture_role="ea_manager",  # type: ignore[arg-type]
+            architecture_role="ea_manager",
             duties="Leads the architecture function; chairs the Group Architecture Board.",
             requirements="15 years in IT, 5 leading architecture teams.",
             performance_criteria="Share of projects passing compliance review; board cycle time.",
         ),
     )
-    for title, unit, holder, role in [
+    for title, unit_code, holder, arch_role in [
         ("Lead Solution Architect", "EAO-SOL", person_ids["architect"], "ea_applications"),
         ("Architecture Governance Manager", "EAO-GOV", person_ids["coordinator"], "ea_manager"),
         ("Security Architect", "SEC", person_ids["member"], "ea_technology"),
@@ -212,10 +212,10 @@ def load_demo(session: Session, people: int = 44) -> list[tuple[str, str]]:
             SYSTEM,
             PositionIn(
                 title=title,
-                org_unit_id=units[unit],
+                org_unit_id=units[unit_code],
                 holder_id=holder,
                 reports_to_id=chief.id,
-                architecture_role=role,  # type: ignore[arg-type]
+                architecture_role=arch_role,
                 duties=f"Owns the {title.lower()} practice and its standards.",
             ),
         )
@@ -226,10 +226,12 @@ def load_demo(session: Session, people: int = 44) -> list[tuple[str, str]]:
         SYSTEM,
         BoardIn(
             name="Group Architecture Board",
-            level="global",  # type: ignore[arg-type]
+            level="global",
             org_unit_id=units["GAB"],
             quorum=4,
-            description="Sets group-wide architecture direction, approves contracts and dispensations.",
+            description=(
+                "Sets group-wide architecture direction, approves contracts and dispensations."
+            ),
         ),
     )
     retail = org.create_board(
@@ -237,7 +239,7 @@ def load_demo(session: Session, people: int = 44) -> list[tuple[str, str]]:
         SYSTEM,
         BoardIn(
             name="Retail Architecture Board",
-            level="local",  # type: ignore[arg-type]
+            level="local",
             parent_board_id=group.id,
             org_unit_id=units["RAB"],
             quorum=3,
@@ -252,14 +254,15 @@ def load_demo(session: Session, people: int = 44) -> list[tuple[str, str]]:
         (staff[3], "member"),
         (person_ids["coordinator"], "secretary"),
     ]
-    for i, (pid, role) in enumerate(group_members):
+    assert group.id is not None and retail.id is not None
+    for i, (pid, board_role) in enumerate(group_members):
         org.add_member(
             session,
             SYSTEM,
             group.id,
-            BoardMemberIn(  # type: ignore[arg-type]
+            BoardMemberIn(
                 person_id=pid,
-                role=role,  # type: ignore[arg-type]
+                role=board_role,
                 term_start=start + timedelta(days=30 * i),
                 term_end=start + timedelta(days=365 * (2 + i % 2)),
             ),
@@ -269,9 +272,9 @@ def load_demo(session: Session, people: int = 44) -> list[tuple[str, str]]:
             session,
             SYSTEM,
             retail.id,
-            BoardMemberIn(  # type: ignore[arg-type]
+            BoardMemberIn(
                 person_id=pid,
-                role="chair" if i == 0 else "member",  # type: ignore[arg-type]
+                role="chair" if i == 0 else "member",
                 term_start=start,
                 term_end=start + timedelta(days=730),
             ),

@@ -30,22 +30,24 @@ class Actor:
     user_id: int | None
     label: str
     roles: frozenset[str] = field(default_factory=frozenset)
+    system: bool = False
 
     @classmethod
     def of(cls, user: User) -> Actor:
         return cls(user.id, user.email, frozenset(user.role_names))
 
     @property
-    def is_system(self) -> bool:
-        return self.user_id is None
+    def is_anonymous(self) -> bool:
+        return self.user_id is None and not self.system
 
     def can(self, permission: str) -> bool:
-        if self.is_system:
+        if self.system:
             return True
         return bool(self.roles & PERMISSIONS[permission])
 
 
-SYSTEM = Actor(None, "system", frozenset({R.ADMIN.value}))
+SYSTEM = Actor(None, "system", frozenset({R.ADMIN.value}), system=True)
+ANONYMOUS = Actor(None, "anonymous")
 
 
 def require(actor: Actor, permission: str) -> None:

@@ -97,9 +97,9 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def session(app: Flask) -> Iterator[Session]:
-    from eagov.db import engine
-
-    with app.app_context(), Session(engine(), expire_on_commit=False) as s:
+    """A session of the test's own, outside any app context: requests made by the test
+    client then get their own context (and their own ``g``), as in production."""
+    with Session(app.extensions["eagov.engine"], expire_on_commit=False) as s:
         yield s
 
 

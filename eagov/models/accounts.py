@@ -64,7 +64,9 @@ class User(Versioned, table=True):
 class UserRole(SQLModel, table=True):
     __tablename__ = "user_role"
 
-    user_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
+    user_id: int | None = Field(
+        default=None, foreign_key="user.id", primary_key=True, ondelete="CASCADE"
+    )
     role: str = Field(primary_key=True, max_length=32)
 
     user: User = Relationship(back_populates="roles")

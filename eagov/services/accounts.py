@@ -10,7 +10,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from ..errors import Conflict, Forbidden, Invalid, NotFound
@@ -86,11 +86,14 @@ def authenticate(
     if not user.is_active:
         _note_attempt(session, email, address, False, now)
         raise LoginRefused("disabled")
+    # Bookkeeping goes around the ORM so a sign-in never bumps the row's edit version
+    # (an administrator editing the user meanwhile must not get a conflict from it).
+    values: dict[str, Any] = {"last_login_at": now}
     if _hasher.check_needs_rehash(user.password_hash or ""):
-        user.password_hash = _hasher.hash(password)
-    user.last_login_at = now
-    session.add(user)
+        values["password_hash"] = _hasher.hash(password)
+    session.execute(update(User).where(col(User.id) == user.id).values(**values))
     _note_attempt(session, email, address, True, now)
+    session.refresh(user)
     return user
 
 

@@ -74,6 +74,6 @@ def switch_language() -> Response:
             accounts.update_profile(
                 get_session(),
                 current_actor(),
-                ProfileUpdate(name=user.name, locale=code, timezone=user.timezone),  # type: ignore[arg-type]
+                ProfileUpdate(name=user.name, locale=code, timezone=user.timezone),
             )
     return redirect(safe_next(request.form.get("next"), url_for("main.dashboard")))
