@@ -36,13 +36,13 @@ def init_app(app: Flask) -> None:
 
 
 def engine() -> Engine:
-    return current_app.extensions["eagov.engine"]  # type: ignore[no-any-return]
+    return current_app.extensions["eagov.engine"]
 
 
 def get_session() -> Session:
     if "db_session" not in g:
         g.db_session = Session(engine(), expire_on_commit=False)
-    return g.db_session  # type: ignore[no-any-return]
+    return g.db_session
 
 
 def _close_session(_exc: BaseException | None) -> None:

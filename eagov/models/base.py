@@ -24,7 +24,7 @@ def utcnow() -> datetime:
 def ts_field(**kwargs: Any) -> Any:
     """A timezone-aware timestamp column (stored as UTC)."""
     nullable = kwargs.pop("nullable", False)
-    return Field(sa_type=DateTime(timezone=True), nullable=nullable, **kwargs)  # type: ignore[call-overload]
+    return Field(sa_type=DateTime(timezone=True), nullable=nullable, **kwargs)
 
 
 class Versioned(SQLModel):

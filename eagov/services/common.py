@@ -16,7 +16,7 @@ M = TypeVar("M", bound=SQLModel)
 
 
 def entity_name(model: type[SQLModel] | SQLModel) -> str:
-    return str(model.__tablename__)  # type: ignore[union-attr]
+    return str(model.__tablename__)
 
 
 def get_or_404(session: Session, model: type[M], ident: Any) -> M:
