@@ -160,13 +160,18 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
+@click.option(
+    "--anchor",
+    default=None,
+    help="A tip hash printed by an earlier run: also proves the chain was not cut back since.",
+)
 @with_appcontext
-def audit_verify() -> None:
+def audit_verify(anchor: str | None) -> None:
     """Check the whole hash chain; exit 1 and name the first broken event if it was tampered."""
     from .services.audit import verify_chain
 
     with _session() as s:
-        report = verify_chain(s)
+        report = verify_chain(s, anchor=anchor)
     if report.ok:
         click.echo(f"OK: {report.checked} events, chain intact. Tip: {report.tip}")
         return

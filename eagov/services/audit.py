@@ -11,10 +11,10 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel, col, select
 
-from ..db import is_postgres
 from ..models import AuditEvent, utcnow
 from ..permissions import Actor
 
@@ -94,9 +94,7 @@ def record(
     now: datetime | None = None,
 ) -> AuditEvent:
     """Append one event to the chain. The caller commits."""
-    if is_postgres(session):
-        # Serialises writers until commit, so two transactions never extend the same tip.
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK_KEY})
+    _lock_chain(session)
     tip = session.exec(
         select(AuditEvent.seq, AuditEvent.hash).order_by(col(AuditEvent.seq).desc()).limit(1)
     ).first()
@@ -120,6 +118,21 @@ def record(
     return event
 
 
+def _lock_chain(session: Session) -> None:
+    """Hold the chain's write lock until commit, so two transactions never extend the same tip.
+
+    PostgreSQL: a transaction-level advisory lock. SQLite: a write that matches no row, which
+    opens the write transaction (SQLite allows one writer at a time) before the tip is read;
+    the services flush their own rows first and so already hold it, but a caller that records
+    an event before any other write would otherwise read the tip outside the write lock.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK_KEY})
+    elif dialect == "sqlite":
+        session.execute(text("UPDATE audit_event SET seq = seq WHERE 1 = 0"))
+
+
 def history(
     session: Session, entity_type: str, entity_id: Any, limit: int = 50
 ) -> list[AuditEvent]:
@@ -135,58 +148,104 @@ def history(
 
 @dataclass
 class ChainReport:
+    """The outcome of a walk over the chain.
+
+    ``tip`` is the hash of the last event that verified; ``seq`` names the first bad event.
+    ``kind`` says what went wrong, for messages: ``altered`` (an event's content does not
+    match its hash), ``removed`` (a gap in the sequence), ``relinked`` (an event does not
+    point at the one before it: inserted, or the one before was rewritten with a new hash),
+    ``anchor_missing`` (a tip hash recorded earlier is no longer in the chain: the tail was
+    cut off or rewritten).
+    """
+
     ok: bool
     checked: int
     tip: str
     problem: str | None = None
     seq: int | None = None
+    kind: str | None = None
 
 
-def verify_chain(session: Session, batch: int = 5000) -> ChainReport:
-    """Walk the whole chain in order; name the first event that was altered, removed or inserted."""
+_COLUMNS = (
+    "seq",
+    "prev_hash",
+    "hash",
+    "at",
+    "actor_id",
+    "actor_label",
+    "action",
+    "entity_type",
+    "entity_id",
+    "changes",
+)
+
+
+def verify_chain(session: Session, batch: int = 5000, *, anchor: str | None = None) -> ChainReport:
+    """Walk the whole chain in order; name the first event that was altered, removed or inserted.
+
+    ``anchor`` is a tip hash written down earlier (``eagov audit verify`` prints it). The chain
+    alone cannot show that events were cut off its end or that its tail was rewritten with fresh
+    hashes; an anchor that is no longer found in an otherwise intact chain can.
+    """
     prev, expected_seq, checked = GENESIS, 1, 0
-    for ev in _stream(session, batch):
+    anchor = (anchor or "").strip().lower() or None
+    anchor_seen = anchor is None
+    for row in _stream(session, batch):
+        seq, prev_hash, stored_hash = row[0], row[1], row[2]
+        if seq > expected_seq:
+            missing = f"{expected_seq}" + (f"-{seq - 1}" if seq - 1 > expected_seq else "")
+            problem = f"event(s) {missing} removed before event {seq}"
+            return ChainReport(False, checked, prev, problem, seq, "removed")
         recomputed = event_hash(
-            seq=ev.seq,
-            prev_hash=ev.prev_hash,
-            at=ev.at,
-            actor_id=ev.actor_id,
-            actor_label=ev.actor_label,
-            action=ev.action,
-            entity_type=ev.entity_type,
-            entity_id=ev.entity_id,
-            changes=ev.changes,
+            seq=seq,
+            prev_hash=prev_hash,
+            at=row[3],
+            actor_id=row[4],
+            actor_label=row[5],
+            action=row[6],
+            entity_type=row[7],
+            entity_id=row[8],
+            changes=row[9],
         )
-        if ev.seq > expected_seq:
-            missing = f"{expected_seq}" + (f"-{ev.seq - 1}" if ev.seq - 1 > expected_seq else "")
-            return ChainReport(
-                False, checked, prev, f"event(s) {missing} removed before event {ev.seq}", ev.seq
-            )
-        if recomputed != ev.hash:
-            return ChainReport(False, checked, prev, f"event {ev.seq} was altered", ev.seq)
-        if ev.prev_hash != prev:
+        if recomputed != stored_hash:
+            return ChainReport(False, checked, prev, f"event {seq} was altered", seq, "altered")
+        if prev_hash != prev:
             return ChainReport(
                 False,
                 checked,
                 prev,
-                f"event {ev.seq} does not follow event {ev.seq - 1}: inserted or rewritten",
-                ev.seq,
+                f"event {seq} does not follow event {seq - 1}: event {seq} was inserted, "
+                f"or event {seq - 1} was rewritten with a new hash",
+                seq,
+                "relinked",
             )
-        prev, expected_seq, checked = ev.hash, ev.seq + 1, checked + 1
+        prev, expected_seq, checked = stored_hash, seq + 1, checked + 1
+        if not anchor_seen and stored_hash == anchor:
+            anchor_seen = True
+    if not anchor_seen:
+        return ChainReport(
+            False,
+            checked,
+            prev,
+            "the anchored tip hash is no longer in the chain: events were removed from its end, "
+            "or its tail was rewritten",
+            None,
+            "anchor_missing",
+        )
     return ChainReport(True, checked, prev)
 
 
-def _stream(session: Session, batch: int) -> Iterator[AuditEvent]:
+def _stream(session: Session, batch: int) -> Iterator[Any]:
+    """Plain rows in ``seq`` order, a batch at a time (keyset paging, no ORM identity map,
+    so a long walk neither grows memory nor touches the caller's loaded objects)."""
+    table = sa.inspect(AuditEvent).local_table
+    columns = [table.c[name] for name in _COLUMNS]
     last = 0
     while True:
-        rows = session.exec(
-            select(AuditEvent)
-            .where(AuditEvent.seq > last)
-            .order_by(col(AuditEvent.seq))
-            .limit(batch)
+        rows = session.execute(
+            sa.select(*columns).where(table.c.seq > last).order_by(table.c.seq).limit(batch)
         ).all()
         if not rows:
             return
         yield from rows
-        last = rows[-1].seq
-        session.expunge_all()
+        last = rows[-1][0]

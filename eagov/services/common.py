@@ -59,9 +59,21 @@ def _integrity_message(exc: IntegrityError) -> str:
     return "The change breaks a data rule and was not saved."
 
 
+def flush(session: Session) -> None:
+    """Flush, with the same translation of races and constraint violations as ``commit``."""
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        session.rollback()
+        raise Conflict("Someone else changed this record meanwhile. Reload and retry.") from exc
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict(_integrity_message(exc)) from exc
+
+
 def create(session: Session, actor: Actor, obj: M, *, action: str = "create") -> M:
     session.add(obj)
-    session.flush()
+    flush(session)
     audit.record(session, actor, action, entity_name(obj), obj.id, audit.snapshot(obj))  # type: ignore[attr-defined]
     commit(session)
     return obj
@@ -84,7 +96,7 @@ def update(
     if not changes:
         return obj
     session.add(obj)
-    session.flush()
+    flush(session)
     audit.record(session, actor, action, entity_name(obj), obj.id, changes)  # type: ignore[attr-defined]
     commit(session)
     return obj
@@ -97,10 +109,6 @@ def delete(
     ident = obj.id  # type: ignore[attr-defined]
     before = audit.snapshot(obj)
     session.delete(obj)
-    try:
-        session.flush()
-    except IntegrityError as exc:
-        session.rollback()
-        raise Conflict(_integrity_message(exc)) from exc
+    flush(session)
     audit.record(session, actor, "delete", entity_name(obj), ident, before)
     commit(session)
