@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from conftest import csrf_from, login, make_app
-from werkzeug.routing import Rule
+from werkzeug.routing import AnyConverter, IntegerConverter, Rule
 
 # Endpoints an anonymous visitor may reach, and why.
 PUBLIC = {
@@ -26,11 +26,10 @@ def _sample_url(rule: Rule) -> str:
     values = {}
     for arg in rule.arguments:
         converter = rule._converters[arg]
-        name = type(converter).__name__
-        if name == "IntegerConverter":
+        if isinstance(converter, IntegerConverter):
             values[arg] = 1
-        elif name == "AnyConverter":
-            values[arg] = sorted(converter.items)[0] if hasattr(converter, "items") else "x"
+        elif isinstance(converter, AnyConverter):
+            values[arg] = sorted(converter.items)[0]
         else:
             values[arg] = "x"
     url = rule.build(values, append_unknown=False)
@@ -58,7 +57,7 @@ def test_every_route_but_the_public_ones_requires_login(open_app):
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             resp = client.open(url, method=method)
             checked += 1
-            if url.startswith("/api/"):
+            if url.startswith("/api/") and rule.endpoint != "api.docs":
                 assert resp.status_code == 401, (method, url, resp.status_code)
             else:
                 assert resp.status_code == 302, (method, url, resp.status_code)

@@ -11,6 +11,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, update
+from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, col, select
 
 from ..errors import Conflict, Forbidden, Invalid, NotFound
@@ -19,7 +20,7 @@ from ..permissions import Actor, require
 from ..schemas.accounts import PasswordChange, ProfileUpdate, TokenCreate, UserCreate, UserUpdate
 from . import audit
 from .audit import as_utc
-from .common import check_version, commit, get_or_404
+from .common import check_version, commit, flush, get_or_404
 
 _hasher = PasswordHasher()
 TOKEN_PREFIX = "eag_"  # noqa: S105 - a public marker, not a secret
@@ -187,8 +188,10 @@ def update_user(
     after = audit.snapshot(user) | {"roles": sorted(wanted)}
     changes = audit.diff(before, after)
     if changes:
+        # Roles live in their own table: mark the row changed so its version moves on too.
+        flag_modified(user, "name")
         session.add(user)
-        session.flush()
+        flush(session)
         audit.record(session, actor, "update", "user", user.id, changes)
         commit(session)
     return user

@@ -1,0 +1,318 @@
+"""The operation registry: ``@endpoint`` routes a view, parses its input and describes it, so
+the OpenAPI document and the docs page are generated from what the views really accept."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, Response
+from pydantic import BaseModel
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
+
+from ..errors import Conflict
+from ..schemas.api_read import Page, Problem
+from .inputs import MAX_INT, PreconditionFailed, expected_version, json_body, query_args
+
+View = Callable[..., Response]
+REF = "#/components/schemas/{model}"
+_RULE_ARG = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+
+# tag -> description, in the order the docs page shows them.
+TAGS: dict[str, str] = {
+    "Organisation units": "The unit tree and the dotted-line (matrix) links between units.",
+    "People": "People in the organisation (not necessarily users of eagov).",
+    "Positions": "Job descriptions: duties, requirements and how performance is judged.",
+    "Boards": "Architecture Boards and the terms of their members.",
+    "Users": "Accounts that sign in (administrators only, except /users/me).",
+    "Tokens": "Your personal API tokens.",
+    "Audit": "The hash-chained audit trail (needs the audit.read permission).",
+}
+
+PROBLEMS: dict[int, str] = {
+    400: "Malformed request: the body is not valid JSON, or a header is malformed.",
+    401: "No valid token: missing, unknown, revoked or expired, or the user is disabled.",
+    403: "Your roles do not allow this.",
+    404: "No such resource.",
+    409: "The change conflicts with the current state (a duplicate, or rows still using it).",
+    412: "If-Match names an older version: someone changed the resource since you read it.",
+    415: "The body is not JSON (send Content-Type: application/json).",
+    422: "Invalid input; errors maps each field (or query parameter) to a message.",
+    428: "If-Match is missing: send the ETag of your last GET.",
+}
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    rule: str
+    endpoint: str
+    summary: str
+    tag: str
+    description: str
+    query: type[BaseModel] | None
+    body: type[BaseModel] | None
+    response: type[BaseModel] | None
+    status: int
+    if_match: bool
+
+    @property
+    def path(self) -> str:
+        return _RULE_ARG.sub(r"{\2}", self.rule)
+
+    @property
+    def path_params(self) -> list[tuple[str, str]]:
+        """(name, converter) for each variable part of the rule."""
+        return [(name, conv or "default") for conv, name in _RULE_ARG.findall(self.rule)]
+
+    @property
+    def problems(self) -> list[int]:
+        codes = {401, 403}
+        if self.path_params:
+            codes.add(404)
+        if self.query or self.body:
+            codes.add(422)
+        if self.body:
+            codes |= {400, 415}
+        if self.method != "GET":
+            codes.add(409)
+        if self.if_match:
+            codes |= {400, 412, 428}
+        return sorted(codes)
+
+
+OPERATIONS: list[Operation] = []
+
+
+def endpoint(
+    bp: Blueprint,
+    rule: str,
+    *,
+    summary: str,
+    tag: str,
+    method: str = "GET",
+    query: type[BaseModel] | None = None,
+    body: type[BaseModel] | None = None,
+    response: type[BaseModel] | None = None,
+    status: int = 200,
+    if_match: bool = False,
+    description: str = "",
+) -> Callable[[View], View]:
+    """Route ``view`` on ``bp`` and record it for the OpenAPI document.
+
+    The view receives its path arguments plus ``query``, ``body`` and ``version`` (from
+    If-Match) as keyword arguments, already validated.
+    """
+    assert tag in TAGS, f"unknown tag {tag!r}"
+
+    def deco(view: View) -> View:
+        op = Operation(
+            method=method,
+            rule=rule,
+            endpoint=view.__name__,
+            summary=summary,
+            tag=tag,
+            description=description or (view.__doc__ or "").strip(),
+            query=query,
+            body=body,
+            response=response,
+            status=status,
+            if_match=if_match,
+        )
+
+        @functools.wraps(view)
+        def handle(**kwargs: Any) -> Response:
+            # If-Match first: a client that forgot it should learn that before anything else.
+            if if_match:
+                kwargs["version"] = expected_version()
+            if body is not None:
+                kwargs["body"] = json_body(body)
+            if query is not None:
+                kwargs["query"] = query_args(query)
+            try:
+                return view(**kwargs)
+            except Conflict as exc:
+                # The services report a stale version as a Conflict naming the current one;
+                # for a conditional request that is the precondition failing.
+                if if_match and "current_version" in exc.extra:
+                    raise PreconditionFailed(exc.detail, **exc.extra) from exc
+                raise
+
+        bp.add_url_rule(rule, endpoint=view.__name__, view_func=handle, methods=[method])
+        OPERATIONS.append(op)
+        return handle
+
+    return deco
+
+
+def openapi_document() -> dict[str, Any]:
+    return _build(len(OPERATIONS))
+
+
+@functools.cache
+def _build(_count: int) -> dict[str, Any]:
+    """The document, built once per set of operations (the argument keys the cache)."""
+    wanted: dict[tuple[type[BaseModel], JsonSchemaMode], None] = {(Problem, "serialization"): None}
+    for op in OPERATIONS:
+        for model in (op.query, op.body):
+            if model is not None:
+                wanted[(model, "validation")] = None
+        if op.response is not None:
+            wanted[(op.response, "serialization")] = None
+    refs, top = models_json_schema(list(wanted), ref_template=REF)
+    schemas: dict[str, Any] = top.get("$defs", {})
+
+    def ref(model: type[BaseModel], mode: JsonSchemaMode) -> dict[str, str]:
+        return dict(refs[(model, mode)])
+
+    paths: dict[str, dict[str, Any]] = {}
+    for op in OPERATIONS:
+        paths.setdefault(op.path, {})[op.method.lower()] = _operation(op, ref, schemas)
+    # Query models become parameters; they are not payloads, so keep them out of the schemas.
+    for op in OPERATIONS:
+        if op.query is not None:
+            schemas.pop(ref(op.query, "validation")["$ref"].rsplit("/", 1)[1], None)
+    used_tags = {op.tag for op in OPERATIONS}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "eagov API",
+            "version": "1",
+            "description": (
+                "Architecture governance repository. Authenticate with a personal token "
+                "(Authorization: Bearer <token>). Lists are paged (page, per_page) and "
+                "return a Link header; changes need If-Match with the ETag of the last GET."
+            ),
+        },
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}],
+        "tags": [{"name": t, "description": d} for t, d in TAGS.items() if t in used_tags],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A personal API token (Account > API tokens, or POST /tokens).",
+                }
+            },
+            "responses": _problem_responses(ref(Problem, "serialization")),
+            "headers": {
+                "ETag": {
+                    "description": 'The version, e.g. "3"; send it back in If-Match.',
+                    "schema": {"type": "string"},
+                },
+                "Link": {
+                    "description": "RFC 8288 links to the first, prev, next and last pages.",
+                    "schema": {"type": "string"},
+                },
+                "Location": {
+                    "description": "URL of the created resource.",
+                    "schema": {"type": "string"},
+                },
+                "WWWAuthenticate": {
+                    "description": "Bearer challenge.",
+                    "schema": {"type": "string"},
+                },
+            },
+        },
+    }
+
+
+def _problem_responses(problem: dict[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for code, text in PROBLEMS.items():
+        out[str(code)] = {
+            "description": text,
+            "content": {"application/problem+json": {"schema": problem}},
+        }
+    out["401"]["headers"] = {"WWW-Authenticate": {"$ref": "#/components/headers/WWWAuthenticate"}}
+    return out
+
+
+def _operation(
+    op: Operation,
+    ref: Callable[[type[BaseModel], JsonSchemaMode], dict[str, str]],
+    schemas: dict[str, Any],
+) -> dict[str, Any]:
+    params: list[dict[str, Any]] = [
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_INT}
+            if conv in ("id", "int")
+            else {"type": "string"},
+        }
+        for name, conv in op.path_params
+    ]
+    if op.query is not None:
+        params += _query_params(schemas[ref(op.query, "validation")["$ref"].rsplit("/", 1)[1]])
+    if op.if_match:
+        params.append(
+            {
+                "name": "If-Match",
+                "in": "header",
+                "required": True,
+                "description": 'The ETag of your last GET, e.g. "3".',
+                "schema": {"type": "string"},
+            }
+        )
+    out: dict[str, Any] = {
+        "operationId": op.endpoint,
+        "summary": op.summary,
+        "tags": [op.tag],
+        "parameters": params,
+        "responses": {str(op.status): _success(op, ref)}
+        | {str(code): {"$ref": f"#/components/responses/{code}"} for code in op.problems},
+    }
+    if op.description:
+        out["description"] = op.description
+    if op.body is not None:
+        out["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": ref(op.body, "validation")}},
+        }
+    return out
+
+
+def _success(
+    op: Operation, ref: Callable[[type[BaseModel], JsonSchemaMode], dict[str, str]]
+) -> dict[str, Any]:
+    if op.response is None:
+        return {"description": "Done; no content."}
+    headers: dict[str, Any] = {}
+    if "version" in op.response.model_fields:
+        headers["ETag"] = {"$ref": "#/components/headers/ETag"}
+    if issubclass(op.response, Page):
+        headers["Link"] = {"$ref": "#/components/headers/Link"}
+    if op.status == 201:
+        headers["Location"] = {"$ref": "#/components/headers/Location"}
+    out: dict[str, Any] = {
+        "description": "Created." if op.status == 201 else "OK.",
+        "content": {"application/json": {"schema": ref(op.response, "serialization")}},
+    }
+    if headers:
+        out["headers"] = headers
+    return out
+
+
+def _query_params(model_schema: dict[str, Any]) -> list[dict[str, Any]]:
+    required = set(model_schema.get("required", []))
+    params = []
+    for name, prop in model_schema.get("properties", {}).items():
+        schema = {k: v for k, v in prop.items() if k not in ("title", "description")}
+        param: dict[str, Any] = {
+            "name": name,
+            "in": "query",
+            "required": name in required,
+            "schema": schema,
+        }
+        if prop.get("description"):
+            param["description"] = prop["description"]
+        params.append(param)
+    return params
