@@ -45,6 +45,14 @@ LABELS: dict[str, Any] = {
     "update": _l("updated"),
     "delete": _l("deleted"),
     "invite": _l("invited"),
+    "add_member": _l("added a board member to"),
+    "end_term": _l("ended a board term in"),
+    "apply_template": _l("applied a template to"),
+    "import": _l("imported"),
+    "change_password": _l("changed the password of"),
+    "update_profile": _l("updated the profile of"),
+    "accept_invite": _l("accepted the invitation of"),
+    "revoke": _l("revoked"),
 }
 
 

@@ -105,10 +105,17 @@ def update(
 def delete(
     session: Session, actor: Actor, obj: SQLModel, expected_version: int | None = None
 ) -> None:
+    stage_delete(session, actor, obj, expected_version)
+    commit(session)
+
+
+def stage_delete(
+    session: Session, actor: Actor, obj: SQLModel, expected_version: int | None = None
+) -> None:
+    """Delete and audit without committing, for use cases that remove several rows at once."""
     check_version(obj, expected_version)
     ident = obj.id  # type: ignore[attr-defined]
     before = audit.snapshot(obj)
     session.delete(obj)
     flush(session)
     audit.record(session, actor, "delete", entity_name(obj), ident, before)
-    commit(session)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from ..errors import Conflict, Invalid
 from ..models import Board, BoardMember, BoardRole, OrgLink, OrgUnit, Person, Position, User
 from ..permissions import Actor, require
 from ..schemas.org import BoardIn, BoardMemberIn, OrgLinkIn, OrgUnitIn, PersonIn, PositionIn
-from . import common
+from . import audit, common
 from .common import get_or_404
 
 # --- units -----------------------------------------------------------------------------------
@@ -39,6 +39,18 @@ def delete_unit(session: Session, actor: Actor, unit_id: int, expected_version: 
     unit = get_or_404(session, OrgUnit, unit_id)
     if session.exec(select(OrgUnit.id).where(OrgUnit.parent_id == unit_id)).first():
         raise Conflict("This unit still has sub-units; move or delete them first.")
+    common.check_version(unit, expected_version)
+    # Positions and dotted lines go with the unit; each removal gets its own audit event.
+    dependants: list[SQLModel] = [
+        *session.exec(select(Position).where(Position.org_unit_id == unit_id)).all(),
+        *session.exec(
+            select(OrgLink).where(
+                (col(OrgLink.from_unit_id) == unit_id) | (col(OrgLink.to_unit_id) == unit_id)
+            )
+        ).all(),
+    ]
+    for row in dependants:
+        common.stage_delete(session, actor, row)
     common.delete(session, actor, unit, expected_version)
 
 
@@ -266,3 +278,44 @@ def _check_unique(session: Session, model: Any, field: str, value: Any, own_id: 
     other = session.exec(select(model.id).where(getattr(model, field) == value)).first()
     if other is not None and other != own_id:
         raise Invalid(errors={field: f"Another record already uses {value!r}."})
+
+
+# --- staged writes: several changes in one transaction ---------------------------------------
+# The use cases above commit once each. Bulk use cases (org templates, people import) stage
+# their rows with these functions, which run the same checks and write the same audit events,
+# and commit once at the end (or roll everything back).
+
+
+def stage_unit(session: Session, actor: Actor, data: OrgUnitIn) -> OrgUnit:
+    """Like ``create_unit`` without the commit; the caller commits or rolls back."""
+    require(actor, "org.edit")
+    _check_parent(session, None, data.parent_id)
+    _check_unique(session, OrgUnit, "code", data.code, None)
+    return _stage(session, actor, OrgUnit(**data.model_dump()))
+
+
+def stage_person(session: Session, actor: Actor, data: PersonIn) -> Person:
+    """Like ``create_person`` without the commit; the caller commits or rolls back."""
+    require(actor, "people.edit")
+    _check_person_refs(session, data, None)
+    return _stage(session, actor, Person(**data.model_dump()))
+
+
+def stage_position(session: Session, actor: Actor, data: PositionIn) -> Position:
+    """Like ``create_position`` without the commit; the caller commits or rolls back."""
+    require(actor, "org.edit")
+    _check_position_refs(session, data, None)
+    return _stage(session, actor, Position(**data.model_dump()))
+
+
+def _stage(session: Session, actor: Actor, obj: Any, action: str = "create") -> Any:
+    session.add(obj)
+    session.flush()
+    audit.record(session, actor, action, common.entity_name(obj), obj.id, audit.snapshot(obj))
+    return obj
+
+
+def remove_member(session: Session, actor: Actor, member_id: int) -> None:
+    """Delete a membership entered by mistake (ending a term keeps the history instead)."""
+    require(actor, "board.edit")
+    common.delete(session, actor, get_or_404(session, BoardMember, member_id))
