@@ -45,14 +45,22 @@ LABELS: dict[str, Any] = {
     "update": _l("updated"),
     "delete": _l("deleted"),
     "invite": _l("invited"),
-    "add_member": _l("added a board member to"),
-    "end_term": _l("ended a board term in"),
-    "apply_template": _l("applied a template to"),
+    "add_member": _l("added member"),
+    "end_term": _l("ended term"),
+    "apply_template": _l("applied template"),
     "import": _l("imported"),
-    "change_password": _l("changed the password of"),
-    "update_profile": _l("updated the profile of"),
-    "accept_invite": _l("accepted the invitation of"),
+    "change_password": _l("changed password"),
+    "update_profile": _l("updated profile"),
+    "accept_invite": _l("accepted invitation"),
     "revoke": _l("revoked"),
+    # audited entity types
+    "org_unit": _l("org unit"),
+    "org_link": _l("dotted line"),
+    "person": _l("person"),
+    "position": _l("position"),
+    "board_member": _l("board membership"),
+    "user": _l("user"),
+    "api_token": _l("API token"),
 }
 
 
