@@ -21,6 +21,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .config import load_config
 
     load_config(app, config)
+    if proxies := int(app.config["TRUSTED_PROXIES"]):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
     db.init_app(app)
     security.init_app(app)
     auth.init_app(app)

@@ -199,6 +199,6 @@ def demo_load(if_empty: bool) -> None:
             click.echo("The database already has data; demo data not loaded.")
             return
         logins = load_demo(s)
-    click.echo("Demo data loaded. Sign in at http://127.0.0.1:5000 with one of:")
+    click.echo(f"Demo data loaded. Sign in at {current_app.config['BASE_URL']} with one of:")
     for role, email in logins:
         click.echo(f"  {role:<20} {email:<34} password: {DEMO_PASSWORD}")

@@ -24,6 +24,8 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_FROM": "eagov@localhost",
     "MAIL_ENABLED": False,
     "BASE_URL": "http://127.0.0.1:5000",
+    # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
+    "TRUSTED_PROXIES": 0,
     # Login lockout: failures counted in the database inside a sliding window.
     "LOCKOUT_WINDOW_MINUTES": 15,
     "LOCKOUT_MAX_PER_ACCOUNT": 5,

@@ -53,15 +53,25 @@ LABELS: dict[str, Any] = {
     "update_profile": _l("updated profile"),
     "accept_invite": _l("accepted invitation"),
     "revoke": _l("revoked"),
-    # audited entity types
+}
+
+
+# Record types in the audit trail, kept apart: some codes (board_member) are also role names.
+ENTITY_LABELS: dict[str, Any] = {
     "org_unit": _l("org unit"),
     "org_link": _l("dotted line"),
     "person": _l("person"),
     "position": _l("position"),
+    "board": _l("Architecture Board"),
     "board_member": _l("board membership"),
     "user": _l("user"),
     "api_token": _l("API token"),
 }
+
+
+def entity_label(entity_type: str) -> str:
+    found = ENTITY_LABELS.get(entity_type)
+    return str(found) if found is not None else entity_type.replace("_", " ")
 
 
 def label(value: Any) -> str:

@@ -79,6 +79,22 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
         engine().dispose()
 
 
+@pytest.fixture
+def app_factory(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """``app_factory(**config)`` -> an app with its tables created; engines closed at teardown."""
+    made: list[Flask] = []
+
+    def build(**overrides: Any) -> Flask:
+        app = make_app(database_url, tmp_path, **overrides)
+        made.append(app)
+        metadata.create_all(app.extensions["eagov.engine"])
+        return app
+
+    yield build
+    for app in made:
+        app.extensions["eagov.engine"].dispose()
+
+
 def _stamp_head(eng: sa.Engine) -> None:
     from alembic import command
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from conftest import csrf_from, login, make_app
+from conftest import csrf_from, login
 from werkzeug.routing import AnyConverter, IntegerConverter, Rule
 
 # Endpoints an anonymous visitor may reach, and why.
@@ -38,13 +36,9 @@ def _sample_url(rule: Rule) -> str:
 
 
 @pytest.fixture
-def open_app(database_url, tmp_path: Path):
+def open_app(app_factory):
     """The app with CSRF off, so that it is the login check that refuses POSTs."""
-    app = make_app(database_url, tmp_path, WTF_CSRF_ENABLED=False)
-    from eagov.models import metadata
-
-    metadata.create_all(app.extensions["eagov.engine"])
-    return app
+    return app_factory(WTF_CSRF_ENABLED=False)
 
 
 def test_every_route_but_the_public_ones_requires_login(open_app):
@@ -84,12 +78,8 @@ def test_security_headers(client):
         assert "nonce=" in tag.split(">")[0]  # every script carries the nonce
 
 
-def test_session_cookie_flags(database_url, tmp_path, make_user):
-    app = make_app(database_url, tmp_path, SESSION_COOKIE_SECURE=True)
-    from eagov.models import metadata
-
-    metadata.create_all(app.extensions["eagov.engine"])
-    client = app.test_client()
+def test_session_cookie_flags(app_factory):
+    client = app_factory(SESSION_COOKIE_SECURE=True).test_client()
     resp = client.get("/login")
     cookie = resp.headers.get("Set-Cookie", "")
     assert "HttpOnly" in cookie and "Secure" in cookie and "SameSite=Lax" in cookie
@@ -169,3 +159,27 @@ def test_output_is_escaped(client, login_as, session):
     page = client.get("/").text
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_forwarded_address_is_trusted_only_when_configured(app_factory, make_user):
+    from sqlmodel import Session, select
+
+    from eagov.models import LoginAttempt
+
+    for proxies in (0, 1):
+        app = app_factory(TRUSTED_PROXIES=proxies)
+        client = app.test_client()
+        page = client.get("/login")
+        client.post(
+            "/login",
+            data={
+                "email": "nobody@example.com",
+                "password": "wrong-password-x",
+                "csrf_token": csrf_from(page.text),
+            },
+            headers={"X-Forwarded-For": "203.0.113.7"},
+            environ_base={"REMOTE_ADDR": "10.0.0.2"},
+        )
+        with Session(app.extensions["eagov.engine"]) as s:
+            last = s.exec(select(LoginAttempt).order_by(LoginAttempt.id.desc())).first()
+        assert last.address == ("203.0.113.7" if proxies else "10.0.0.2")

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 from flask_babel import format_date, format_datetime
 
+from ..labels import entity_label, label
 from ..models import AuditEvent
 from ..services.audit import as_utc
 
@@ -27,6 +28,7 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["localdate"] = localdate
     app.jinja_env.filters["enum_label"] = _enum_label
+    app.jinja_env.filters["entity_label"] = entity_label
     app.jinja_env.globals["choices"] = choices
     app.jinja_env.globals["entity_history"] = entity_history
 
@@ -45,6 +47,4 @@ def entity_history(entity_type: str, entity_id: Any, limit: int = 50) -> list[Au
 
 
 def _enum_label(value: Any) -> str:
-    from ..labels import label
-
     return label(value)

@@ -580,7 +580,7 @@ def position(position_id: int) -> str:
     s = get_session()
     row = queries.position_row(s, position_id)
     if row is None:
-        raise NotFound(f"Position {position_id} not found.")
+        raise NotFound(_("Position %(id)s not found.", id=position_id))
     return render_template(
         "org/position.html", row=row, reports=queries.direct_reports(s, position_id)
     )
