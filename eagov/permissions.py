@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
+
 from .errors import Forbidden
 from .models import Role, User
 
@@ -20,6 +22,19 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "users.manage": frozenset({R.ADMIN}),
     "audit.read": _GOVERNANCE,
     "tokens.own": _ALL,
+    # Contracts. Reading is further limited for sponsors and contributors to the contracts
+    # they take part in (services.contracts.visible_to).
+    "contracts.read": _ALL,
+    "contracts.read_all": frozenset(
+        {R.ADMIN, R.BOARD_CHAIR, R.BOARD_MEMBER, R.REVIEW_COORDINATOR, R.ARCHITECT, R.VIEWER}
+    ),
+    "contracts.edit": frozenset({R.ADMIN, R.REVIEW_COORDINATOR, R.ARCHITECT}),
+    "contracts.review": frozenset({R.BOARD_CHAIR, R.REVIEW_COORDINATOR}),
+    "contracts.approve": frozenset({R.BOARD_CHAIR}),
+    "contracts.close": frozenset({R.BOARD_CHAIR, R.ADMIN}),
+    "contracts.amend": frozenset({R.ADMIN, R.REVIEW_COORDINATOR, R.ARCHITECT, R.SPONSOR}),
+    "deliverables.accept": frozenset({R.BOARD_CHAIR, R.BOARD_MEMBER}),
+    "deliverables.waive": frozenset({R.BOARD_CHAIR}),
 }
 
 
@@ -52,4 +67,4 @@ ANONYMOUS = Actor(None, "anonymous")
 
 def require(actor: Actor, permission: str) -> None:
     if not actor.can(permission):
-        raise Forbidden(f"Your roles do not allow this ({permission}).")
+        raise Forbidden(_l("Your roles do not allow this (%(permission)s).", permission=permission))

@@ -3,6 +3,19 @@
 from .accounts import ApiToken, LoginAttempt, Role, User, UserRole
 from .audit import AuditEvent
 from .base import Versioned, metadata, utcnow
+from .contracts import (
+    AdmPhase,
+    Capacity,
+    Contract,
+    ContractMetric,
+    ContractStatus,
+    ContractType,
+    ContractVersion,
+    Deliverable,
+    DeliverableStatus,
+    Signature,
+    VersionState,
+)
 from .org import (
     ArchitectureRole,
     Board,
@@ -17,6 +30,7 @@ from .org import (
 )
 
 __all__ = [
+    "AdmPhase",
     "ApiToken",
     "ArchitectureRole",
     "AuditEvent",
@@ -24,15 +38,25 @@ __all__ = [
     "BoardLevel",
     "BoardMember",
     "BoardRole",
+    "Capacity",
+    "Contract",
+    "ContractMetric",
+    "ContractStatus",
+    "ContractType",
+    "ContractVersion",
+    "Deliverable",
+    "DeliverableStatus",
     "LoginAttempt",
     "OrgLink",
     "OrgUnit",
     "Person",
     "Position",
     "Role",
+    "Signature",
     "UnitKind",
     "User",
     "UserRole",
+    "VersionState",
     "Versioned",
     "metadata",
     "utcnow",

@@ -1,0 +1,1 @@
+"""Word documents (python-docx), built from data read through the services."""
