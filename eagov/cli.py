@@ -33,6 +33,7 @@ def register(app: Flask) -> None:
     from .cli_org import org_group
 
     app.cli.add_command(org_group)
+    app.cli.add_command(contracts_group)
 
 
 def _session() -> Session:
@@ -116,7 +117,7 @@ def user_create(email: str, name: str | None, roles: tuple[str, ...], password_s
     except ValidationError as exc:
         raise click.ClickException(_fmt(field_errors(exc))) from exc
     except Invalid as exc:
-        raise click.ClickException(_fmt(exc.errors) or exc.detail) from exc
+        raise click.ClickException(_fmt(exc.errors) or str(exc.detail)) from exc
     click.echo(f"Created user {user.email} (id {user.id}).")
     if invite:
         click.echo(f"Invitation link: {current_app.config['BASE_URL']}/invite/{invite}")
@@ -202,3 +203,22 @@ def demo_load(if_empty: bool) -> None:
     click.echo(f"Demo data loaded. Sign in at {current_app.config['BASE_URL']} with one of:")
     for role, email in logins:
         click.echo(f"  {role:<20} {email:<34} password: {DEMO_PASSWORD}")
+
+
+# --- contracts -------------------------------------------------------------------------------
+
+
+@click.group("contracts", help="Architecture contracts.")
+def contracts_group() -> None:
+    pass
+
+
+@contracts_group.command("expire-due")
+@with_appcontext
+def contracts_expire_due() -> None:
+    """Mark active contracts whose time window has ended as expired (run daily)."""
+    from .services.contracts import expire_due
+
+    with _session() as s:
+        refs = expire_due(s, SYSTEM)
+    click.echo(f"Expired: {', '.join(refs)}" if refs else "No contract has passed its end date.")

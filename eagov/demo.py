@@ -279,4 +279,7 @@ def load_demo(session: Session, people: int = 44) -> list[tuple[str, str]]:
                 term_end=start + timedelta(days=730),
             ),
         )
+    from .demo_contracts import load_demo_contracts
+
+    load_demo_contracts(session, DEMO_PASSWORD)
     return logins

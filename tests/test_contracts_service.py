@@ -419,3 +419,20 @@ def test_deliverables_list_filters(session, cast):
         == []
     )
     assert session.exec(select(Deliverable)).all()
+
+
+def test_cli_expires_contracts_past_their_window(app, session, cast):
+    contract = activate(
+        session,
+        cast,
+        make_contract(
+            session,
+            cast,
+            window_start=date.today() - timedelta(days=40),
+            window_end=date.today() - timedelta(days=1),
+        ),
+    )
+    result = app.test_cli_runner().invoke(args=["contracts", "expire-due"])
+    assert result.exit_code == 0 and contract.reference in result.output
+    session.refresh(contract)
+    assert contract.status == ContractStatus.EXPIRED
