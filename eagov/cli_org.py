@@ -97,5 +97,5 @@ def import_people(file: Path) -> None:
                 column = f", {err.column}" if err.column else ""
                 value = f" [{err.value}]" if err.value else ""
                 click.echo(f"{file.name}: {where}{column}: {err.message}{value}", err=True)
-            raise click.ClickException(exc.detail) from exc
+            raise click.ClickException(str(exc.detail)) from exc
     click.echo(f"Imported {len(created)} people from {file.name}.")

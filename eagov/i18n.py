@@ -1,8 +1,13 @@
-"""Language and time zone: the user's choice, else the browser's, else the defaults."""
+"""Language and time zone: the user's choice, else the browser's, else the defaults.
+
+Outside a request (CLI commands, the scheduler, tests with only an app context) there is no
+user, session or browser: the configured defaults apply, so ``gettext`` and the lazy
+messages raised by services work there too.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel, get_locale
 from flask_login import current_user
 
@@ -11,6 +16,8 @@ babel = Babel()
 
 def select_locale() -> str:
     supported = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return str(current_app.config["DEFAULT_LOCALE"])
     if current_user and current_user.is_authenticated and current_user.locale in supported:
         return str(current_user.locale)
     chosen = session.get("lang")
@@ -26,6 +33,8 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
+    if not has_request_context():
+        return str(current_app.config["DEFAULT_TIMEZONE"])
     if current_user and current_user.is_authenticated and current_user.timezone:
         return str(current_user.timezone)
     return str(current_app.config["DEFAULT_TIMEZONE"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, current_app, g, url_for
+from flask_babel import lazy_gettext as _l
 from pydantic import Field
 from sqlmodel import col, or_, select
 
@@ -105,8 +106,12 @@ def update_me(body: ProfileUpdate, version: int) -> Response:
     me: User = g.api_user
     if version != me.version:
         raise PreconditionFailed(
-            f"Your account changed since you read it (you sent version {version}, "
-            f"it is now version {me.version}). Read it again.",
+            _l(
+                "Your account changed since you read it (you sent version %(yours)s, "
+                "it is now version %(current)s). Read it again.",
+                yours=version,
+                current=me.version,
+            ),
             current_version=me.version,
         )
     return respond(user_read(accounts.update_profile(get_session(), current_actor(), body)))

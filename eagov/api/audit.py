@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Response
+from flask_babel import lazy_gettext as _l
 from pydantic import Field
 from sqlmodel import select
 
@@ -78,5 +79,5 @@ def get_event(seq: int) -> Response:
     require(current_actor(), "audit.read")
     event = get_session().exec(select(AuditEvent).where(AuditEvent.seq == seq)).first()
     if event is None:
-        raise NotFound(f"Audit event {seq} not found.")
+        raise NotFound(_l("There is no audit event %(seq)s.", seq=seq))
     return respond(AuditEventRead.model_validate(event))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Response, url_for
+from flask_babel import lazy_gettext as _l
 from pydantic import Field
 from sqlmodel import col, or_, select
 
@@ -172,5 +173,7 @@ def end_term(board_id: int, member_id: int, body: TermEnd) -> Response:
 def _member_of(board_id: int, member_id: int) -> BoardMember:
     member = get_or_404(get_session(), BoardMember, member_id)
     if member.board_id != board_id:
-        raise NotFound(f"Board {board_id} has no member {member_id}.")
+        raise NotFound(
+            _l("Board %(board)s has no member %(member)s.", board=board_id, member=member_id)
+        )
     return member

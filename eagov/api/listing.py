@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, TypeVar
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from pydantic import Field, field_validator
 from sqlmodel import Session, col
 from sqlmodel.sql.expression import SelectOfScalar
@@ -51,7 +52,7 @@ class ListQuery(Schema):
         # The keys are column names; only the listed ones may reach ORDER BY.
         allowed = sort_options(cls)
         if value not in allowed:
-            raise ValueError(f"Sort by one of: {', '.join(allowed)}.")
+            raise ValueError(_l("Sort by one of: %(keys)s.", keys=", ".join(allowed)))
         return value
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Annotated
 from zoneinfo import available_timezones
 
+from flask_babel import lazy_gettext as _l
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
 
@@ -12,7 +13,9 @@ class Schema(BaseModel):
 
 def _timezone(value: str | None) -> str | None:
     if value and value not in _zones():
-        raise ValueError("Unknown time zone; use a name such as Europe/Berlin or Asia/Shanghai.")
+        raise ValueError(
+            _l("Unknown time zone; use a name such as Europe/Berlin or Asia/Shanghai.")
+        )
     return value or None
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
+from flask_babel import lazy_gettext as _l
 from pydantic import EmailStr, Field, StringConstraints, field_validator, model_validator
 
 from ..models import ArchitectureRole, BoardLevel, BoardRole, UnitKind
@@ -32,7 +33,7 @@ class OrgLinkIn(Schema):
     @model_validator(mode="after")
     def _not_self(self) -> OrgLinkIn:
         if self.from_unit_id == self.to_unit_id:
-            raise ValueError("A unit cannot have a dotted line to itself.")
+            raise ValueError(_l("A unit cannot have a dotted line to itself."))
         return self
 
 
@@ -78,5 +79,5 @@ class BoardMemberIn(Schema):
     @model_validator(mode="after")
     def _term_order(self) -> BoardMemberIn:
         if self.term_end and self.term_end < self.term_start:
-            raise ValueError("The term cannot end before it starts.")
+            raise ValueError(_l("The term cannot end before it starts."))
         return self

@@ -10,6 +10,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, update
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, col, select
@@ -146,7 +147,7 @@ def create_user(
     require(actor, "users.manage")
     now = now or utcnow()
     if session.exec(select(User.id).where(User.email == data.email)).first():
-        raise Invalid(errors={"email": "A user with this e-mail address already exists."})
+        raise Invalid(errors={"email": _l("A user with this e-mail address already exists.")})
     user = User(email=data.email, name=data.name, locale=data.locale, timezone=data.timezone)
     invite: str | None = None
     if data.password:
@@ -174,7 +175,7 @@ def update_user(
     check_version(user, expected_version)
     if actor.user_id == user.id and (not data.is_active or "admin" not in data.roles):
         raise Invalid(
-            errors={"roles": "You cannot remove your own admin role or disable yourself."}
+            errors={"roles": _l("You cannot remove your own admin role or disable yourself.")}
         )
     before = audit.snapshot(user) | {"roles": sorted(user.role_names)}
     user.name, user.is_active = data.name, data.is_active
@@ -216,9 +217,13 @@ def change_password(session: Session, actor: Actor, data: PasswordChange) -> Use
     try:
         _hasher.verify(user.password_hash or "", data.current_password)
     except (VerificationError, InvalidHashError) as exc:
-        raise Invalid(errors={"current_password": "The current password is not correct."}) from exc
+        raise Invalid(
+            errors={"current_password": _l("The current password is not correct.")}
+        ) from exc
     if data.new_password == data.current_password:
-        raise Invalid(errors={"new_password": "Choose a password different from the current one."})
+        raise Invalid(
+            errors={"new_password": _l("Choose a password different from the current one.")}
+        )
     user.password_hash = hash_password(data.new_password)
     user.session_epoch += 1
     session.add(user)
@@ -233,7 +238,10 @@ def find_invited(session: Session, token: str, now: datetime | None = None) -> U
     user = session.exec(select(User).where(User.invite_token_hash == sha256(token))).first()
     if user is None or user.invite_expires_at is None or as_utc(user.invite_expires_at) < now:
         raise NotFound(
-            "This invitation link is not valid or has expired. Ask an administrator for a new one."
+            _l(
+                "This invitation link is not valid or has expired. "
+                "Ask an administrator for a new one."
+            )
         )
     return user
 
@@ -266,7 +274,7 @@ def reissue_invite(session: Session, actor: Actor, user_id: int, days: int = 7) 
 
 def _self(session: Session, actor: Actor) -> User:
     if actor.user_id is None:
-        raise Forbidden("Only a signed-in user can change their own account.")
+        raise Forbidden(_l("Only a signed-in user can change their own account."))
     return get_or_404(session, User, actor.user_id)
 
 
@@ -285,12 +293,12 @@ def create_token(
     now = now or utcnow()
     owner_id = user_id if user_id is not None else actor.user_id
     if owner_id is None:
-        raise Invalid(errors={"user": "Name the user who will own the token."})
+        raise Invalid(errors={"user": _l("Name the user who will own the token.")})
     if owner_id != actor.user_id:
         require(actor, "users.manage")
     owner = get_or_404(session, User, owner_id)
     if not owner.is_active:
-        raise Conflict("A disabled user cannot hold API tokens.")
+        raise Conflict(_l("A disabled user cannot hold API tokens."))
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     expires = now + timedelta(days=data.expires_in_days) if data.expires_in_days else None
     token = ApiToken(
@@ -362,3 +370,16 @@ def user_for_token(session: Session, secret: str, now: datetime | None = None) -
         session.add(token)
         session.commit()
     return user
+
+
+def password_matches(session: Session, actor: Actor, password: str) -> bool:
+    """Re-check the signed-in user's password (signing asks for it again)."""
+    if actor.user_id is None:
+        return False
+    user = session.get(User, actor.user_id)
+    if user is None or not user.is_active or not user.password_hash:
+        return False
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False

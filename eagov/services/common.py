@@ -4,25 +4,36 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel
 
-from ..errors import Conflict, NotFound
+from ..errors import Conflict, Message, NotFound
+from ..labels import ENTITY_LABELS
 from ..permissions import Actor
 from . import audit
 
 M = TypeVar("M", bound=SQLModel)
+_STALE = _l("Someone else changed this record meanwhile. Reload and retry.")
 
 
 def entity_name(model: type[SQLModel] | SQLModel) -> str:
     return str(model.__tablename__)
 
 
+def entity_text(model: type[SQLModel] | SQLModel) -> Message:
+    """The record type for a message (translated when shown), e.g. "org unit"."""
+    name = entity_name(model)
+    return ENTITY_LABELS.get(name, name.replace("_", " "))
+
+
 def get_or_404(session: Session, model: type[M], ident: Any) -> M:
     obj = session.get(model, ident)
     if obj is None:
-        raise NotFound(f"{entity_name(model).replace('_', ' ').capitalize()} {ident} not found.")
+        raise NotFound(
+            _l("There is no %(entity)s with the id %(id)s.", entity=entity_text(model), id=ident)
+        )
     return obj
 
 
@@ -31,9 +42,13 @@ def check_version(obj: SQLModel, expected: int | None) -> None:
     current = getattr(obj, "version", None)
     if expected is not None and current is not None and expected != current:
         raise Conflict(
-            f"Someone else changed this {entity_name(obj).replace('_', ' ')} "
-            f"(you edited version {expected}, it is now version {current}). "
-            "Reload to see their changes.",
+            _l(
+                "Someone else changed this %(entity)s (you edited version %(yours)s, it is "
+                "now version %(current)s). Reload to see their changes.",
+                entity=entity_text(obj),
+                yours=expected,
+                current=current,
+            ),
             current_version=current,
         )
 
@@ -44,19 +59,21 @@ def commit(session: Session) -> None:
         session.commit()
     except StaleDataError as exc:
         session.rollback()
-        raise Conflict("Someone else changed this record meanwhile. Reload and retry.") from exc
+        raise Conflict(_STALE) from exc
     except IntegrityError as exc:
         session.rollback()
         raise Conflict(_integrity_message(exc)) from exc
 
 
-def _integrity_message(exc: IntegrityError) -> str:
+def _integrity_message(exc: IntegrityError) -> Message:
     text = str(exc.orig).lower()
     if "unique" in text or "duplicate" in text:
-        return "A record with the same unique value already exists."
+        return _l("A record with the same unique value already exists.")
     if "foreign key" in text:
-        return "This record is still referenced by others, or refers to one that does not exist."
-    return "The change breaks a data rule and was not saved."
+        return _l(
+            "This record is still referenced by others, or refers to one that does not exist."
+        )
+    return _l("The change breaks a data rule and was not saved.")
 
 
 def flush(session: Session) -> None:
@@ -65,7 +82,7 @@ def flush(session: Session) -> None:
         session.flush()
     except StaleDataError as exc:
         session.rollback()
-        raise Conflict("Someone else changed this record meanwhile. Reload and retry.") from exc
+        raise Conflict(_STALE) from exc
     except IntegrityError as exc:
         session.rollback()
         raise Conflict(_integrity_message(exc)) from exc

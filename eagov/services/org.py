@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, SQLModel, col, select
 
-from ..errors import Conflict, Invalid
+from ..errors import Conflict, Invalid, Message
 from ..models import Board, BoardMember, BoardRole, OrgLink, OrgUnit, Person, Position, User
 from ..permissions import Actor, require
 from ..schemas.org import BoardIn, BoardMemberIn, OrgLinkIn, OrgUnitIn, PersonIn, PositionIn
@@ -38,7 +39,7 @@ def delete_unit(session: Session, actor: Actor, unit_id: int, expected_version: 
     require(actor, "org.edit")
     unit = get_or_404(session, OrgUnit, unit_id)
     if session.exec(select(OrgUnit.id).where(OrgUnit.parent_id == unit_id)).first():
-        raise Conflict("This unit still has sub-units; move or delete them first.")
+        raise Conflict(_l("This unit still has sub-units; move or delete them first."))
     common.check_version(unit, expected_version)
     # Positions and dotted lines go with the unit; each removal gets its own audit event.
     dependants: list[SQLModel] = [
@@ -61,14 +62,14 @@ def _check_parent(session: Session, unit_id: int | None, parent_id: int | None) 
     while current is not None:
         if current == unit_id:
             raise Invalid(
-                errors={"parent_id": "A unit cannot sit below itself or its own sub-units."}
+                errors={"parent_id": _l("A unit cannot sit below itself or its own sub-units.")}
             )
         if current in seen:
             break
         seen.add(current)
         parent = session.get(OrgUnit, current)
         if parent is None:
-            raise Invalid(errors={"parent_id": "The parent unit does not exist."})
+            raise Invalid(errors={"parent_id": _l("The parent unit does not exist.")})
         current = parent.parent_id
 
 
@@ -95,7 +96,7 @@ def add_link(session: Session, actor: Actor, data: OrgLinkIn) -> OrgLink:
         )
     ).first()
     if exists:
-        raise Invalid(errors={"to_unit_id": "This dotted line already exists."})
+        raise Invalid(errors={"to_unit_id": _l("This dotted line already exists.")})
     return common.create(session, actor, OrgLink(**data.model_dump()))
 
 
@@ -130,18 +131,18 @@ def delete_person(
 
 
 def _check_person_refs(session: Session, data: PersonIn, person_id: int | None) -> None:
-    errors: dict[str, str] = {}
+    errors: dict[str, Message] = {}
     if data.org_unit_id is not None and session.get(OrgUnit, data.org_unit_id) is None:
-        errors["org_unit_id"] = "The unit does not exist."
+        errors["org_unit_id"] = _l("The unit does not exist.")
     if data.user_id is not None and session.get(User, data.user_id) is None:
-        errors["user_id"] = "The user does not exist."
+        errors["user_id"] = _l("The user does not exist.")
     other = session.exec(select(Person.id).where(Person.email == data.email)).first()
     if other is not None and other != person_id:
-        errors["email"] = "Another person already has this e-mail address."
+        errors["email"] = _l("Another person already has this e-mail address.")
     if data.user_id is not None:
         linked = session.exec(select(Person.id).where(Person.user_id == data.user_id)).first()
         if linked is not None and linked != person_id:
-            errors["user_id"] = "This login already belongs to another person."
+            errors["user_id"] = _l("This login already belongs to another person.")
     if errors:
         raise Invalid(errors=errors)
 
@@ -172,21 +173,23 @@ def delete_position(
 
 
 def _check_position_refs(session: Session, data: PositionIn, position_id: int | None) -> None:
-    errors: dict[str, str] = {}
+    errors: dict[str, Message] = {}
     if session.get(OrgUnit, data.org_unit_id) is None:
-        errors["org_unit_id"] = "The unit does not exist."
+        errors["org_unit_id"] = _l("The unit does not exist.")
     if data.holder_id is not None and session.get(Person, data.holder_id) is None:
-        errors["holder_id"] = "The person does not exist."
+        errors["holder_id"] = _l("The person does not exist.")
     current = data.reports_to_id
     seen: set[int] = set()
     while current is not None and current not in seen:
         if current == position_id:
-            errors["reports_to_id"] = "A position cannot report to itself, directly or indirectly."
+            errors["reports_to_id"] = _l(
+                "A position cannot report to itself, directly or indirectly."
+            )
             break
         seen.add(current)
         above = session.get(Position, current)
         if above is None:
-            errors["reports_to_id"] = "The position reported to does not exist."
+            errors["reports_to_id"] = _l("The position reported to does not exist.")
             break
         current = above.reports_to_id
     if errors:
@@ -212,21 +215,21 @@ def update_board(
 
 
 def _check_board_refs(session: Session, data: BoardIn, board_id: int | None) -> None:
-    errors: dict[str, str] = {}
+    errors: dict[str, Message] = {}
     if data.level == "global" and data.parent_board_id is not None:
-        errors["parent_board_id"] = "A global board has no parent board."
+        errors["parent_board_id"] = _l("A global board has no parent board.")
     if data.level == "local" and data.parent_board_id is None:
-        errors["parent_board_id"] = "A local board reports to a parent board."
+        errors["parent_board_id"] = _l("A local board reports to a parent board.")
     if data.parent_board_id is not None:
         if data.parent_board_id == board_id:
-            errors["parent_board_id"] = "A board cannot be its own parent."
+            errors["parent_board_id"] = _l("A board cannot be its own parent.")
         elif session.get(Board, data.parent_board_id) is None:
-            errors["parent_board_id"] = "The parent board does not exist."
+            errors["parent_board_id"] = _l("The parent board does not exist.")
     if data.org_unit_id is not None and session.get(OrgUnit, data.org_unit_id) is None:
-        errors["org_unit_id"] = "The unit does not exist."
+        errors["org_unit_id"] = _l("The unit does not exist.")
     other = session.exec(select(Board.id).where(Board.name == data.name)).first()
     if other is not None and other != board_id:
-        errors["name"] = "Another board already has this name."
+        errors["name"] = _l("Another board already has this name.")
     if errors:
         raise Invalid(errors=errors)
 
@@ -238,10 +241,10 @@ def add_member(session: Session, actor: Actor, board_id: int, data: BoardMemberI
     current = current_members(session, board_id, data.term_start)
     if any(m.person_id == data.person_id for m in current):
         raise Invalid(
-            errors={"person_id": "This person already sits on the board for that period."}
+            errors={"person_id": _l("This person already sits on the board for that period.")}
         )
     if data.role == BoardRole.CHAIR and any(m.role == BoardRole.CHAIR for m in current):
-        raise Invalid(errors={"role": "The board already has a chair; end that term first."})
+        raise Invalid(errors={"role": _l("The board already has a chair; end that term first.")})
     member = BoardMember(board_id=board.id, **data.model_dump())  # type: ignore[arg-type]
     return common.create(session, actor, member, action="add_member")
 
@@ -250,7 +253,7 @@ def end_member_term(session: Session, actor: Actor, member_id: int, end: date) -
     require(actor, "board.edit")
     member = get_or_404(session, BoardMember, member_id)
     if end < member.term_start:
-        raise Invalid(errors={"term_end": "The term cannot end before it starts."})
+        raise Invalid(errors={"term_end": _l("The term cannot end before it starts.")})
     return common.update(session, actor, member, {"term_end": end}, None, action="end_term")
 
 
@@ -277,7 +280,9 @@ def _check_unique(session: Session, model: Any, field: str, value: Any, own_id: 
         return
     other = session.exec(select(model.id).where(getattr(model, field) == value)).first()
     if other is not None and other != own_id:
-        raise Invalid(errors={field: f"Another record already uses {value!r}."})
+        raise Invalid(
+            errors={field: _l("Another record already uses %(value)s.", value=repr(value))}
+        )
 
 
 # --- staged writes: several changes in one transaction ---------------------------------------

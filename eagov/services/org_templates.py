@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
+from flask_babel import lazy_gettext as _l
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -26,7 +27,7 @@ from pydantic import (
 )
 from sqlmodel import Session, col, select
 
-from ..errors import Invalid, NotFound
+from ..errors import Invalid, Message, NotFound, error_message, lazy_join
 from ..models import ArchitectureRole, OrgUnit, UnitKind
 from ..permissions import Actor, require
 from ..schemas.org import OrgUnitIn, PositionIn
@@ -42,7 +43,21 @@ Key = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[
 
 
 class TemplateError(Exception):
-    """A template file that cannot be used; the message names the file and the field."""
+    """A template file that cannot be used; the message names the file and the field.
+
+    The message may be lazy (translated when shown): use ``str(exc)`` or ``exc.message``.
+    """
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+def _no_key(key: str) -> Message:
+    return _l("reports_to %(key)s names no position key", key=repr(key))
 
 
 class _Strict(BaseModel):
@@ -92,27 +107,31 @@ class OrgTemplate(_Strict):
         for unit in self.walk():
             if unit.code:
                 if unit.code in codes:
-                    raise ValueError(f"unit code {unit.code!r} is used twice")
+                    raise ValueError(_l("unit code %(code)s is used twice", code=repr(unit.code)))
                 codes.add(unit.code)
             for pos in unit.positions:
                 if pos.key:
                     if pos.key in keys:
-                        raise ValueError(f"position key {pos.key!r} is used twice")
+                        raise ValueError(
+                            _l("position key %(key)s is used twice", key=repr(pos.key))
+                        )
                     keys[pos.key] = pos
         for pos in keys.values():
             seen: set[str] = set()
             current: TemplatePosition | None = pos
             while current is not None and current.reports_to:
                 if current.reports_to not in keys:
-                    raise ValueError(f"reports_to {current.reports_to!r} names no position key")
+                    raise ValueError(_no_key(current.reports_to))
                 if current.reports_to in seen:
-                    raise ValueError(f"reports_to forms a loop at {current.reports_to!r}")
+                    raise ValueError(
+                        _l("reports_to forms a loop at %(key)s", key=repr(current.reports_to))
+                    )
                 seen.add(current.reports_to)
                 current = keys[current.reports_to]
         for unit in self.walk():
             for pos in unit.positions:
                 if pos.reports_to and pos.reports_to not in keys:
-                    raise ValueError(f"reports_to {pos.reports_to!r} names no position key")
+                    raise ValueError(_no_key(pos.reports_to))
         return self
 
     def walk(self) -> Iterator[TemplateUnit]:
@@ -143,21 +162,39 @@ def load_template_file(path: Path) -> OrgTemplate:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise TemplateError(f"{path.name}: not valid YAML: {exc}") from exc
+        raise TemplateError(
+            _l("%(file)s: not valid YAML: %(error)s", file=path.name, error=str(exc))
+        ) from exc
     except (OSError, UnicodeDecodeError) as exc:
-        raise TemplateError(f"{path.name}: cannot be read: {exc}") from exc
+        raise TemplateError(
+            _l("%(file)s: cannot be read: %(error)s", file=path.name, error=str(exc))
+        ) from exc
     if not isinstance(raw, dict):
-        raise TemplateError(f"{path.name}: the file must hold a mapping (id, version, ...)")
+        raise TemplateError(
+            _l("%(file)s: the file must hold a mapping (id, version, ...)", file=path.name)
+        )
     try:
         template = OrgTemplate.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}"
-            for err in exc.errors()
+        problems = lazy_join(
+            "; ",
+            (
+                lazy_join(
+                    ": ",
+                    [".".join(str(p) for p in err["loc"]) or "(top level)", error_message(err)],
+                )
+                for err in exc.errors()
+            ),
         )
-        raise TemplateError(f"{path.name}: {problems}") from exc
+        raise TemplateError(lazy_join(": ", [path.name, problems])) from exc
     if template.id != path.stem:
-        raise TemplateError(f"{path.name}: id: {template.id!r} does not match the file name")
+        raise TemplateError(
+            _l(
+                "%(file)s: id: %(id)s does not match the file name",
+                file=path.name,
+                id=repr(template.id),
+            )
+        )
     return template
 
 
@@ -170,7 +207,7 @@ def get_template(template_id: str, directory: Path | None = None) -> OrgTemplate
     folder = directory or TEMPLATE_DIR
     path = folder / f"{template_id}.yaml"
     if not _ID.match(template_id) or not path.is_file():
-        raise NotFound(f"There is no org structure template {template_id!r}.")
+        raise NotFound(_l("There is no org structure template %(id)s.", id=repr(template_id)))
     return load_template_file(path)
 
 
@@ -211,13 +248,19 @@ def apply_template(
     template = get_template(template_id, directory)
     locale = locale if locale in LOCALES else "en"
     if under_unit_id is not None and session.get(OrgUnit, under_unit_id) is None:
-        raise Invalid(errors={"under_unit_id": "The unit to place the template under is gone."})
+        raise Invalid(errors={"under_unit_id": _l("The unit to place the template under is gone.")})
     clash = existing_codes(session, template)
     if clash:
         raise Invalid(
-            f"The template {template.id!r} was not applied: unit codes {', '.join(clash)} "
-            "exist already (was it applied before?). Nothing was created.",
-            errors={"template": f"Unit codes already in use: {', '.join(clash)}."},
+            _l(
+                "The template %(id)s was not applied: unit codes %(codes)s exist already "
+                "(was it applied before?). Nothing was created.",
+                id=repr(template.id),
+                codes=", ".join(clash),
+            ),
+            errors={
+                "template": _l("Unit codes already in use: %(codes)s.", codes=", ".join(clash))
+            },
         )
     result = AppliedTemplate(template.id)
     try:

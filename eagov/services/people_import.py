@@ -15,11 +15,13 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from pydantic import ValidationError
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from ..errors import Invalid
+from ..errors import Invalid, Message, error_message
 from ..models import OrgUnit, Person
 from ..permissions import Actor, require
 from ..schemas.org import PersonIn
@@ -44,11 +46,14 @@ _ALIASES = {
 
 @dataclass(frozen=True)
 class RowError:
-    """One problem: the row (header = 1; 0 = the whole file), the column and what is wrong."""
+    """One problem: the row (header = 1; 0 = the whole file), the column and what is wrong.
+
+    ``message`` is lazy: ``str()`` it in the reader's language before showing it.
+    """
 
     row: int
     column: str
-    message: str
+    message: Message
     value: str = ""
 
 
@@ -56,10 +61,14 @@ class ImportRejected(Invalid):
     """The file has problems; nothing was imported. ``row_errors`` lists each one."""
 
     def __init__(self, row_errors: list[RowError]) -> None:
-        n = len(row_errors)
         super().__init__(
-            f"{n} problem{'s' if n != 1 else ''} found; nothing was imported. "
-            "Correct the file and upload it again."
+            lazy_ngettext(
+                "%(num)s problem found; nothing was imported. "
+                "Correct the file and upload it again.",
+                "%(num)s problems found; nothing was imported. "
+                "Correct the file and upload it again.",
+                len(row_errors),
+            )
         )
         self.row_errors = row_errors
 
@@ -73,7 +82,7 @@ class ParsedRow:
 def decode(content: bytes) -> str:
     """UTF-8 text with or without a BOM; anything else is refused with a clear message."""
     if b"\x00" in content:
-        raise ImportRejected([RowError(0, "", "The file is not a text file.")])
+        raise ImportRejected([RowError(0, "", _l("The file is not a text file."))])
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -82,8 +91,11 @@ def decode(content: bytes) -> str:
                 RowError(
                     0,
                     "",
-                    f"The file is not UTF-8 text (byte {exc.start + 1} is not valid). "
-                    "Save it as 'CSV UTF-8' and upload it again.",
+                    _l(
+                        "The file is not UTF-8 text (byte %(byte)s is not valid). "
+                        "Save it as 'CSV UTF-8' and upload it again.",
+                        byte=exc.start + 1,
+                    ),
                 )
             ]
         ) from exc
@@ -93,14 +105,16 @@ def parse(session: Session, text: str) -> tuple[list[ParsedRow], list[RowError]]
     """Check every row against the schema, the units and the people already stored."""
     text = text.removeprefix("\ufeff")
     if not text.strip():
-        return [], [RowError(1, "", "The file is empty; the first row must be the header.")]
+        return [], [RowError(1, "", _l("The file is empty; the first row must be the header."))]
     first_line = text.splitlines()[0]
     delimiter = ";" if ";" in first_line and "," not in first_line else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
     except csv.Error as exc:
-        return [], [RowError(1, "", f"The header row cannot be read: {exc}.")]
+        return [], [
+            RowError(1, "", _l("The header row cannot be read: %(error)s.", error=str(exc)))
+        ]
     columns = [_ALIASES.get(h.strip().lower().replace(" ", "_"), "") for h in header]
     errors: list[RowError] = []
     for needed in ("name", "email"):
@@ -109,8 +123,11 @@ def parse(session: Session, text: str) -> tuple[list[ParsedRow], list[RowError]]
                 RowError(
                     1,
                     needed,
-                    f"The header row has no '{needed}' column. The first row must name the "
-                    "columns: name, email, org_unit_code, phone.",
+                    _l(
+                        "The header row has no '%(column)s' column. The first row must name "
+                        "the columns: name, email, org_unit_code, phone.",
+                        column=needed,
+                    ),
                 )
             )
     if errors:
@@ -126,15 +143,21 @@ def parse(session: Session, text: str) -> tuple[list[ParsedRow], list[RowError]]
                 if key and not record.get(key):
                     record[key] = value.strip()
             if len(values) > len(columns) and any(v.strip() for v in values[len(columns) :]):
-                errors.append(RowError(number, "", "This row has more fields than the header row."))
+                errors.append(
+                    RowError(number, "", _l("This row has more fields than the header row."))
+                )
             raw_rows.append((number, record))
             if len(raw_rows) > MAX_ROWS:
-                return [], [RowError(number, "", f"The file has more than {MAX_ROWS} rows.")]
+                return [], [
+                    RowError(number, "", _l("The file has more than %(max)s rows.", max=MAX_ROWS))
+                ]
     except csv.Error as exc:
-        errors.append(RowError(reader.line_num, "", f"This row cannot be read: {exc}."))
+        errors.append(
+            RowError(reader.line_num, "", _l("This row cannot be read: %(error)s.", error=str(exc)))
+        )
         return [], errors
     if not raw_rows:
-        return [], [RowError(2, "", "The file has a header row but no people.")]
+        return [], [RowError(2, "", _l("The file has a header row but no people."))]
 
     units = _unit_lookup(session)
     emails = [r.get("email", "").lower() for _n, r in raw_rows if r.get("email")]
@@ -148,9 +171,9 @@ def parse(session: Session, text: str) -> tuple[list[ParsedRow], list[RowError]]
         unit_value = record.get("org_unit_code") or record.get("org_unit") or ""
         unit_column = "org_unit_code" if record.get("org_unit_code") else "org_unit"
         if not name:
-            row_errors.append(RowError(number, "name", "The name is missing."))
+            row_errors.append(RowError(number, "name", _l("The name is missing.")))
         if not email:
-            row_errors.append(RowError(number, "email", "The e-mail address is missing."))
+            row_errors.append(RowError(number, "email", _l("The e-mail address is missing.")))
         unit_id: int | None = None
         if unit_value:
             unit_id, problem = units.find(unit_value)
@@ -186,7 +209,10 @@ def parse(session: Session, text: str) -> tuple[list[ParsedRow], list[RowError]]
                     RowError(
                         number,
                         "email",
-                        f"This e-mail address is also on row {first_seen[key]} of the file.",
+                        _l(
+                            "This e-mail address is also on row %(row)s of the file.",
+                            row=first_seen[key],
+                        ),
                         email,
                     )
                 )
@@ -197,7 +223,7 @@ def parse(session: Session, text: str) -> tuple[list[ParsedRow], list[RowError]]
                         RowError(
                             number,
                             "email",
-                            "A person with this e-mail address exists already.",
+                            _l("A person with this e-mail address exists already."),
                             email,
                         )
                     )
@@ -230,14 +256,14 @@ def import_people(session: Session, actor: Actor, content: bytes | str) -> list[
     return created
 
 
-def _message(field: str, err: Any) -> str:
+def _message(field: str, err: Any) -> Message:
     if field == "email":
-        return "This is not a valid e-mail address."
+        return _l("This is not a valid e-mail address.")
     if field == "phone":
-        return "The phone number is too long (at most 40 characters)."
+        return _l("The phone number is too long (at most 40 characters).")
     if field == "name":
-        return "The name is too long (at most 200 characters)."
-    return str(err.get("msg", "Invalid value"))
+        return _l("The name is too long (at most 200 characters).")
+    return error_message(err)
 
 
 class _Units:
@@ -251,7 +277,7 @@ class _Units:
                 self.by_code_folded.setdefault(code.casefold(), []).append(uid)
             self.by_name.setdefault(name.casefold(), []).append(uid)
 
-    def find(self, value: str) -> tuple[int | None, str]:
+    def find(self, value: str) -> tuple[int | None, Message]:
         if value in self.by_code:
             return self.by_code[value], ""
         folded = value.casefold()
@@ -260,8 +286,8 @@ class _Units:
             if len(hits) == 1:
                 return hits[0], ""
             if len(hits) > 1:
-                return None, f"Several units match '{value}'; use the unit code."
-        return None, f"There is no unit with the code '{value}'."
+                return None, _l("Several units match '%(value)s'; use the unit code.", value=value)
+        return None, _l("There is no unit with the code '%(value)s'.", value=value)
 
 
 def _unit_lookup(session: Session) -> _Units:

@@ -88,7 +88,7 @@ def edit_user(user_id: int) -> str | Response | tuple[str, int]:
             form.fail(exc)
             status = 422
         except Conflict as exc:
-            form.message = exc.detail
+            form.message = str(exc.detail)
             s.refresh(user)
             form.values["version"] = str(user.version)
             status = 409

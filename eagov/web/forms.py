@@ -9,14 +9,18 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from werkzeug.datastructures import MultiDict
 
-from ..errors import Invalid, field_errors
+from ..errors import Invalid, field_errors, texts
 
 S = TypeVar("S", bound=BaseModel)
 
 
 @dataclass
 class FormState:
-    """What a form shows: the values (as typed), field messages and a message for the whole form."""
+    """What a form shows: the values (as typed), field messages and a message for the whole form.
+
+    Messages are kept as text in the request's language: lazy messages from services and
+    schemas are converted here, so templates escape them like any other text.
+    """
 
     values: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
@@ -41,12 +45,12 @@ class FormState:
         try:
             return schema.model_validate(_coerce(schema, self.values))
         except ValidationError as exc:
-            self.errors = field_errors(exc)
+            self.errors = texts(field_errors(exc))
             raise Invalid(errors=self.errors) from exc
 
     def fail(self, exc: Invalid) -> None:
-        self.errors.update(exc.errors)
-        self.message = exc.detail
+        self.errors.update(texts(exc.errors))
+        self.message = str(exc.detail)
 
     def version(self) -> int | None:
         raw = self.values.get("version")

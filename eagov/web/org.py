@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -110,7 +111,7 @@ def _submit(
             form.message = " ".join(loose)
         return None, 422, {}
     except Conflict as exc:
-        form.message = exc.detail
+        form.message = str(exc.detail)
         theirs: dict[str, str] = {}
         if stored is not None:
             get_session().refresh(stored)
@@ -147,7 +148,7 @@ def _delete(action: Callable[[], None], form: FormState) -> tuple[bool, int]:
     try:
         action()
     except Conflict as exc:
-        form.message = exc.detail
+        form.message = str(exc.detail)
         return False, 409
     return True, 200
 
@@ -516,8 +517,9 @@ def import_people() -> str | Response | tuple[str, int]:
                 try:
                     created = people_import.import_people(get_session(), current_actor(), content)
                 except people_import.ImportRejected as exc:
-                    row_errors = exc.row_errors
-                    form.message = exc.detail
+                    # As text in the reader's language, escaped by the template like any text.
+                    row_errors = [replace(e, message=str(e.message)) for e in exc.row_errors]
+                    form.message = str(exc.detail)
                     status = 422
                 else:
                     flash(
