@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
+
 from .errors import Invalid
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
@@ -56,24 +58,28 @@ def sniff(data: bytes, filename: str) -> Sniffed:
             with zipfile.ZipFile(BytesIO(data)) as archive:
                 names = set(archive.namelist())
         except zipfile.BadZipFile as exc:
-            raise Invalid(errors={"file": "The file is a damaged archive."}) from exc
+            raise Invalid(errors={"file": _l("The file is a damaged archive.")}) from exc
         if "[Content_Types].xml" in names:
             for part, found in _OOXML.items():
                 if part in names:
                     return Sniffed(*found)
         raise Invalid(
-            errors={"file": "ZIP archives are accepted only as Word, Excel or PowerPoint files."}
+            errors={
+                "file": _l("ZIP archives are accepted only as Word, Excel or PowerPoint files.")
+            }
         )
     if ext in _TEXT_TYPES and b"\x00" not in data:
         try:
             data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise Invalid(errors={"file": "Text files must be UTF-8."}) from exc
+            raise Invalid(errors={"file": _l("Text files must be UTF-8.")}) from exc
         return Sniffed(ext, _TEXT_TYPES[ext])
     raise Invalid(
         errors={
-            "file": "Accepted evidence: PDF, Word, Excel, PowerPoint, PNG, JPEG, "
-            "or UTF-8 text (.txt, .csv, .md)."
+            "file": _l(
+                "Accepted evidence: PDF, Word, Excel, PowerPoint, PNG, JPEG, "
+                "or UTF-8 text (.txt, .csv, .md)."
+            )
         }
     )
 
@@ -98,5 +104,5 @@ def save(root: Path, data: bytes) -> str:
 def path_of(root: Path, name: str) -> Path:
     """The stored file; names are ours (hex), so anything else is refused."""
     if not name or not all(c in "0123456789abcdef" for c in name):
-        raise Invalid(errors={"file": "Unknown file."})
+        raise Invalid(errors={"file": _l("Unknown file.")})
     return root / name

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from ..contract_types import spec
+from ..contract_types import CAPACITY_LABELS, spec
 from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..labels import label
 from ..models import (
     Board,
     BoardRole,
@@ -86,7 +88,7 @@ def get_contract(session: Session, actor: Actor, contract_id: int) -> Contract:
         stmt = stmt.where(where)
     contract = session.exec(stmt).first()
     if contract is None:
-        raise NotFound(f"Contract {contract_id} not found.")
+        raise NotFound(_l("There is no contract with the id %(id)s.", id=contract_id))
     return contract
 
 
@@ -98,7 +100,9 @@ def get_version(session: Session, contract: Contract, number: int | None = None)
         )
     ).first()
     if version is None:
-        raise NotFound(f"Version {wanted} of contract {contract.reference} not found.")
+        raise NotFound(
+            _l("Contract %(ref)s has no version %(n)s.", ref=contract.reference, n=wanted)
+        )
     return version
 
 
@@ -231,7 +235,7 @@ def create_contract(
     require(actor, "contracts.edit")
     now = now or utcnow()
     if session.get(Board, data.board_id) is None:
-        raise Invalid(errors={"board_id": "The board does not exist."})
+        raise Invalid(errors={"board_id": _l("The board does not exist.")})
     _check_content(session, data.type, data)
     for attempt in range(5):
         number = (
@@ -303,16 +307,28 @@ def editable_version(session: Session, contract: Contract) -> ContractVersion:
     version = get_version(session, contract)
     if contract.status in CLOSED:
         raise Conflict(
-            f"Contract {contract.reference} is {contract.status}; it can no longer change."
+            _l(
+                "Contract %(ref)s is %(status)s; it can no longer change.",
+                ref=contract.reference,
+                status=label(contract.status),
+            )
         )
     if version.state in FROZEN:
         raise Conflict(
-            f"Version {version.number} of {contract.reference} is {version.state} and cannot "
-            "be changed. Open an amendment to change the contract."
+            _l(
+                "Version %(n)s of %(ref)s is %(state)s and cannot be changed. "
+                "Open an amendment to change the contract.",
+                n=version.number,
+                ref=contract.reference,
+                state=label(version.state),
+            )
         )
     if version.state != VersionState.DRAFT:
         raise Conflict(
-            f"Version {version.number} is in review; return it to draft before changing it."
+            _l(
+                "Version %(n)s is in review; return it to draft before changing it.",
+                n=version.number,
+            )
         )
     return version
 
@@ -328,8 +344,9 @@ def _check_content(session: Session, contract_type: str, data: VersionContent) -
     errors: dict[str, str] = {}
     unknown = set(data.sections) - set(type_spec.section_keys)
     if unknown:
-        errors["sections"] = (
-            f"Unknown sections for this contract type: {', '.join(sorted(unknown))}."
+        errors["sections"] = _l(
+            "Unknown sections for this contract type: %(keys)s.",
+            keys=", ".join(sorted(unknown)),
         )
     for field, model in (
         ("architecture_unit_id", OrgUnit),
@@ -340,7 +357,7 @@ def _check_content(session: Session, contract_type: str, data: VersionContent) -
     ):
         ident = getattr(data, field)
         if ident is not None and session.get(model, ident) is None:
-            errors[field] = "This record does not exist."
+            errors[field] = _l("This record does not exist.")
     if errors:
         raise Invalid(errors=errors)
 
@@ -357,7 +374,7 @@ def submit(
     version = editable_version(session, contract)
     missing = completeness(session, contract, version)
     if missing:
-        raise Invalid("The contract is not complete yet.", errors=missing)
+        raise Invalid(_l("The contract is not complete yet."), errors=missing)
     version.state = VersionState.IN_REVIEW
     version.submitted_at = now or utcnow()
     return _move(session, actor, contract, version, "submit", ContractStatus.IN_REVIEW)
@@ -369,24 +386,29 @@ def completeness(session: Session, contract: Contract, version: ContractVersion)
     missing: dict[str, str] = {}
     empty = [s for s in type_spec.sections if not version.sections.get(s.key, "").strip()]
     if empty:
-        missing["sections"] = (
-            "Fill in every section: " + ", ".join(str(s.title) for s in empty) + "."
+        missing["sections"] = _l(
+            "Fill in every section: %(sections)s.",
+            sections=", ".join(str(s.title) for s in empty),
         )
     if not deliverables_of(session, version.id):  # type: ignore[arg-type]
-        missing["deliverables"] = "Add at least one deliverable."
+        missing["deliverables"] = _l("Add at least one deliverable.")
     if type_spec.needs_partner and not version.partner_name.strip():
-        missing["partner_name"] = "Name the partner that delivers the work."
+        missing["partner_name"] = _l("Name the partner that delivers the work.")
     if type_spec.needs_counterparty_unit and version.counterparty_unit_id is None:
-        missing["counterparty_unit_id"] = "Choose the business unit that is party to the contract."
+        missing["counterparty_unit_id"] = _l(
+            "Choose the business unit that is party to the contract."
+        )
     for capacity in type_spec.signatories:
         if capacity == Capacity.LEAD_ARCHITECT and version.lead_architect_id is None:
-            missing["lead_architect_id"] = "Name the lead architect, who signs this contract."
+            missing["lead_architect_id"] = _l("Name the lead architect, who signs this contract.")
         if capacity in (Capacity.PARTNER_REPRESENTATIVE, Capacity.BUSINESS_REPRESENTATIVE) and (
             version.representative_id is None
         ):
-            missing["representative_id"] = "Name the representative of the other party, who signs."
+            missing["representative_id"] = _l(
+                "Name the representative of the other party, who signs."
+            )
     if _chair(session, contract.board_id) is None:
-        missing["board_id"] = "The governing board has no chair to sign."
+        missing["board_id"] = _l("The governing board has no chair to sign.")
     return missing
 
 
@@ -396,7 +418,7 @@ def return_to_draft(session: Session, actor: Actor, contract_id: int, data: Clos
     contract = get_contract(session, actor, contract_id)
     version = get_version(session, contract)
     if version.state != VersionState.IN_REVIEW:
-        raise Conflict("Only a version in review can be returned to draft.")
+        raise Conflict(_l("Only a version in review can be returned to draft."))
     version.state = VersionState.DRAFT
     status = ContractStatus.DRAFT if contract.effective_version is None else contract.status
     return _move(session, actor, contract, version, "return_to_draft", status, reason=data.reason)
@@ -410,7 +432,7 @@ def approve(
     contract = get_contract(session, actor, contract_id)
     version = get_version(session, contract)
     if version.state != VersionState.IN_REVIEW:
-        raise Conflict("Only a version in review can be approved.")
+        raise Conflict(_l("Only a version in review can be approved."))
     now = now or utcnow()
     version.snapshot = canonical_content(session, contract, version)
     version.content_hash = hash_content(version.snapshot)
@@ -472,21 +494,33 @@ def sign(
     version = get_version(session, contract)
     if version.state != VersionState.APPROVED:
         raise Conflict(
-            f"Version {version.number} is {version.state}; only an approved version is signed."
+            _l(
+                "Version %(n)s is %(state)s; only an approved version is signed.",
+                n=version.number,
+                state=label(version.state),
+            )
         )
     slot = next(
         (s for s in signatories(session, contract, version) if s.capacity == data.capacity), None
     )
     if slot is None:
-        raise Invalid(errors={"capacity": "This contract type is not signed in that capacity."})
+        raise Invalid(errors={"capacity": _l("This contract type is not signed in that capacity.")})
     if slot.signature is not None:
-        raise Conflict(f"The {data.capacity.replace('_', ' ')} has already signed this version.")
+        raise Conflict(
+            _l(
+                "The %(capacity)s has already signed this version.",
+                capacity=str(CAPACITY_LABELS[data.capacity]),
+            )
+        )
     if slot.person is None or slot.person.user_id is None or slot.person.user_id != actor.user_id:
         raise Forbidden(
-            f"Only the contract's {data.capacity.replace('_', ' ')} can sign in that capacity."
+            _l(
+                "Only the contract's %(capacity)s can sign in that capacity.",
+                capacity=str(CAPACITY_LABELS[data.capacity]),
+            )
         )
     if not accounts.password_matches(session, actor, data.password):
-        raise Invalid(errors={"password": "The password is not correct."})
+        raise Invalid(errors={"password": _l("The password is not correct.")})
     now = now or utcnow()
     signature = Signature(
         version_id=version.id,  # type: ignore[arg-type]
@@ -578,9 +612,11 @@ def amend(session: Session, actor: Actor, contract_id: int, data: AmendIn) -> Co
     require(actor, "contracts.amend")
     contract = get_contract(session, actor, contract_id)
     if contract.status != ContractStatus.ACTIVE:
-        raise Conflict("Only an active contract can be amended.")
+        raise Conflict(_l("Only an active contract can be amended."))
     if contract.latest_version != contract.effective_version:
-        raise Conflict(f"Version {contract.latest_version} is already open as an amendment.")
+        raise Conflict(
+            _l("Version %(n)s is already open as an amendment.", n=contract.latest_version)
+        )
     current = get_version(session, contract, contract.effective_version)
     values = {k: getattr(current, k) for k in VersionContent.model_fields if k != "change_summary"}
     draft = ContractVersion(
@@ -617,7 +653,7 @@ def complete(session: Session, actor: Actor, contract_id: int, data: CloseIn) ->
     require(actor, "contracts.close")
     contract = get_contract(session, actor, contract_id)
     if contract.status != ContractStatus.ACTIVE:
-        raise Conflict("Only an active contract can be completed.")
+        raise Conflict(_l("Only an active contract can be completed."))
     version = get_version(session, contract, contract.effective_version)
     open_items = [
         d
@@ -626,8 +662,11 @@ def complete(session: Session, actor: Actor, contract_id: int, data: CloseIn) ->
     ]
     if open_items:
         raise Conflict(
-            f"{len(open_items)} deliverable(s) are neither accepted nor waived yet: "
-            + ", ".join(d.title for d in open_items[:5])
+            _l(
+                "%(count)s deliverable(s) are neither accepted nor waived yet: %(titles)s",
+                count=len(open_items),
+                titles=", ".join(d.title for d in open_items[:5]),
+            )
         )
     return _close(session, actor, contract, ContractStatus.COMPLETED, data.reason)
 
@@ -637,7 +676,13 @@ def terminate(session: Session, actor: Actor, contract_id: int, data: CloseIn) -
     require(actor, "contracts.close")
     contract = get_contract(session, actor, contract_id)
     if contract.status in CLOSED:
-        raise Conflict(f"Contract {contract.reference} is already {contract.status}.")
+        raise Conflict(
+            _l(
+                "Contract %(ref)s is already %(status)s.",
+                ref=contract.reference,
+                status=label(contract.status),
+            )
+        )
     return _close(session, actor, contract, ContractStatus.TERMINATED, data.reason)
 
 
@@ -662,7 +707,7 @@ def expire_due(session: Session, actor: Actor, today: date | None = None) -> lis
             actor,
             contract,
             ContractStatus.EXPIRED,
-            f"The time window ended on {version.window_end.isoformat()}.",
+            str(_l("The time window ended on %(date)s.", date=version.window_end.isoformat())),
             do_commit=False,
         )
         refs.append(contract.reference)
@@ -739,7 +784,7 @@ def _move(
 class ActionState:
     name: str
     allowed: bool
-    reason: str = ""
+    reason: Any = ""  # a lazy string: translated when shown
 
 
 def available_actions(session: Session, actor: Actor, contract: Contract) -> list[ActionState]:
@@ -750,12 +795,12 @@ def available_actions(session: Session, actor: Actor, contract: Contract) -> lis
     out: list[ActionState] = []
 
     def add(
-        name: str, permission: str | None, ok_state: bool, state_reason: str, extra_reason: str = ""
+        name: str, permission: str | None, ok_state: bool, state_reason: Any, extra_reason: Any = ""
     ) -> None:
         if not ok_state:
             out.append(ActionState(name, False, state_reason))
         elif permission and not actor.can(permission):
-            out.append(ActionState(name, False, "Your roles do not allow this."))
+            out.append(ActionState(name, False, _l("Your roles do not allow this.")))
         elif extra_reason:
             out.append(ActionState(name, False, extra_reason))
         else:
@@ -766,27 +811,29 @@ def available_actions(session: Session, actor: Actor, contract: Contract) -> lis
         "edit",
         "contracts.edit",
         state == VersionState.DRAFT and not closed,
-        "Only a draft version can be edited.",
+        _l("Only a draft version can be edited."),
     )
     missing = completeness(session, contract, version) if state == VersionState.DRAFT else {}
     add(
         "submit",
         "contracts.edit",
         state == VersionState.DRAFT and not closed,
-        "Only a draft version can be submitted.",
-        "Not complete yet: " + " ".join(missing.values()) if missing else "",
+        _l("Only a draft version can be submitted."),
+        _l("Not complete yet: %(missing)s", missing=" ".join(str(m) for m in missing.values()))
+        if missing
+        else "",
     )
     add(
         "return_to_draft",
         "contracts.review",
         state == VersionState.IN_REVIEW,
-        "Only a version in review can be returned.",
+        _l("Only a version in review can be returned."),
     )
     add(
         "approve",
         "contracts.approve",
         state == VersionState.IN_REVIEW,
-        "Only a version in review can be approved.",
+        _l("Only a version in review can be approved."),
     )
     if state == VersionState.APPROVED:
         for slot in signatories(session, contract, version):
@@ -797,20 +844,20 @@ def available_actions(session: Session, actor: Actor, contract: Contract) -> lis
                 ActionState(
                     f"sign:{slot.capacity}",
                     mine,
-                    "" if mine else "Only the person named for this capacity can sign.",
+                    "" if mine else _l("Only the person named for this capacity can sign."),
                 )
             )
     add(
         "amend",
         "contracts.amend",
         status == ContractStatus.ACTIVE and contract.latest_version == contract.effective_version,
-        "Only an active contract without an open amendment can be amended.",
+        _l("Only an active contract without an open amendment can be amended."),
     )
     add(
         "complete",
         "contracts.close",
         status == ContractStatus.ACTIVE,
-        "Only an active contract can be completed.",
+        _l("Only an active contract can be completed."),
     )
-    add("terminate", "contracts.close", not closed, "The contract is already closed.")
+    add("terminate", "contracts.close", not closed, _l("The contract is already closed."))
     return out

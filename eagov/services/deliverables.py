@@ -9,12 +9,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from .. import storage
 from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..labels import label
 from ..models import (
     Contract,
     ContractMetric,
@@ -112,12 +114,12 @@ def remove_deliverable(
 
 def _editable_for(session: Session, contract: Contract, version: ContractVersion) -> None:
     if editable_version(session, contract).id != version.id:
-        raise Conflict("Only the deliverables of the draft version can be changed.")
+        raise Conflict(_l("Only the deliverables of the draft version can be changed."))
 
 
 def _check_owner(session: Session, owner_id: int | None) -> None:
     if owner_id is not None and session.get(Person, owner_id) is None:
-        raise Invalid(errors={"owner_id": "The person does not exist."})
+        raise Invalid(errors={"owner_id": _l("The person does not exist.")})
 
 
 # --- progress (the version in force of an active contract) --------------------------------------
@@ -138,7 +140,13 @@ def progress(
     _check_in_force(contract, version)
     check_version(item, expected)
     if data.status != item.status and data.status not in FLOW[item.status]:
-        raise Conflict(f"A deliverable cannot go from {item.status} to {data.status}.")
+        raise Conflict(
+            _l(
+                "A deliverable cannot go from %(old)s to %(new)s.",
+                old=label(item.status),
+                new=label(data.status),
+            )
+        )
     _may_set(session, actor, item, version, data.status)
     now = now or utcnow()
     before = audit.snapshot(item)
@@ -166,19 +174,24 @@ def _may_set(
     if status in (D.ACCEPTED, D.REJECTED):
         if not (is_lead or actor.can("deliverables.accept")):
             raise Forbidden(
-                "Only the lead architect or the Architecture Board accepts or rejects deliverables."
+                _l(
+                    "Only the lead architect or the Architecture Board "
+                    "accepts or rejects deliverables."
+                )
             )
     elif status == D.WAIVED:
         require(actor, "deliverables.waive")
     elif not (is_owner or actor.can("contracts.edit")):
-        raise Forbidden("Only the owner of the deliverable or a contract editor can update it.")
+        raise Forbidden(_l("Only the owner of the deliverable or a contract editor can update it."))
 
 
 def _check_in_force(contract: Contract, version: ContractVersion) -> None:
     if contract.status != ContractStatus.ACTIVE or version.number != contract.effective_version:
         raise Conflict(
-            "Progress is recorded on the deliverables of the version in force "
-            "of an active contract."
+            _l(
+                "Progress is recorded on the deliverables of the version in force "
+                "of an active contract."
+            )
         )
 
 
@@ -203,11 +216,14 @@ def attach_evidence(
     check_version(item, expected)
     _may_set(session, actor, item, version, D.IN_PROGRESS)
     if not data:
-        raise Invalid(errors={"file": "The file is empty."})
+        raise Invalid(errors={"file": _l("The file is empty.")})
     if len(data) > storage.MAX_EVIDENCE_BYTES:
         raise Invalid(
             errors={
-                "file": f"The file is larger than {storage.MAX_EVIDENCE_BYTES // (1024 * 1024)} MB."
+                "file": _l(
+                    "The file is larger than %(mb)s MB.",
+                    mb=storage.MAX_EVIDENCE_BYTES // (1024 * 1024),
+                )
             }
         )
     kind = storage.sniff(data, filename)
@@ -241,10 +257,10 @@ def evidence_for_download(
 ) -> Evidence:
     item, _contract, _version = _load(session, actor, deliverable_id)
     if not item.evidence_file:
-        raise NotFound("This deliverable has no evidence file.")
+        raise NotFound(_l("This deliverable has no evidence file."))
     path = storage.path_of(upload_root, item.evidence_file)
     if not path.is_file():
-        raise NotFound("The evidence file is missing from storage.")
+        raise NotFound(_l("The evidence file is missing from storage."))
     return Evidence(
         path, item.evidence_name or "evidence", item.evidence_type or "application/octet-stream"
     )
@@ -278,7 +294,7 @@ def remove_metric(session: Session, actor: Actor, metric_id: int) -> None:
     require(actor, "contracts.edit")
     metric = session.get(ContractMetric, metric_id)
     if metric is None:
-        raise NotFound(f"Metric {metric_id} not found.")
+        raise NotFound(_l("There is no metric with the id %(id)s.", id=metric_id))
     version = session.get(ContractVersion, metric.version_id)
     assert version is not None
     contract = get_contract(session, actor, version.contract_id)
@@ -301,7 +317,7 @@ def measure(
     require(actor, "contracts.edit")
     metric = session.get(ContractMetric, metric_id)
     if metric is None:
-        raise NotFound(f"Metric {metric_id} not found.")
+        raise NotFound(_l("There is no metric with the id %(id)s.", id=metric_id))
     version = session.get(ContractVersion, metric.version_id)
     assert version is not None
     contract = get_contract(session, actor, version.contract_id)
@@ -384,7 +400,7 @@ def _load(
 ) -> tuple[Deliverable, Contract, ContractVersion]:
     item = session.get(Deliverable, deliverable_id)
     if item is None:
-        raise NotFound(f"Deliverable {deliverable_id} not found.")
+        raise NotFound(_l("There is no deliverable with the id %(id)s.", id=deliverable_id))
     version = session.get(ContractVersion, item.version_id)
     assert version is not None
     contract = get_contract(session, actor, version.contract_id)  # 404 when not visible
