@@ -252,9 +252,7 @@ def load_demo_contracts(session: Session, password: str) -> list[str]:
 
     people = {
         p.email.split("@")[0]: p
-        for p in session.exec(
-            select(Person).where(Person.email.endswith(f"@{DEMO_DOMAIN}"))  # type: ignore[attr-defined]
-        ).all()
+        for p in session.exec(select(Person).where(Person.email.endswith(f"@{DEMO_DOMAIN}"))).all()
     }
     users = {u.email.split("@")[0]: u for u in session.exec(select(User)).all()}
     actor = {name: Actor.of(u) for name, u in users.items()}
@@ -281,13 +279,13 @@ def _create(
     start = today + timedelta(days=plan.start_days)
     complete = plan.end != "draft"
     data = ContractCreate(
-        type=plan.type,  # type: ignore[arg-type]
-        board_id=boards[plan.board].id,  # type: ignore[arg-type]
+        type=plan.type,
+        board_id=boards[plan.board].id,
         title=plan.title,
-        architecture_unit_id=units["EAO"].id,  # type: ignore[arg-type]
+        architecture_unit_id=units["EAO"].id,
         counterparty_unit_id=units[plan.counterparty].id if plan.counterparty else None,
         partner_name=plan.partner,
-        sponsor_id=people["sponsor"].id,  # type: ignore[arg-type]
+        sponsor_id=people["sponsor"].id,
         lead_architect_id=people["architect"].id,
         representative_id=people["contributor"].id,
         window_start=start,
@@ -313,15 +311,16 @@ def _create(
         ],
     )
     contract = contracts.create_contract(session, coordinator, data)
+    assert contract.id is not None
     for title, phase, kind, due in plan.deliverables:
         deliverables.add_deliverable(
             session,
             coordinator,
-            contract.id,  # type: ignore[arg-type]
+            contract.id,
             DeliverableIn(
                 title=title,
                 phase=phase,
-                kind=kind,  # type: ignore[arg-type]
+                kind=kind,
                 owner_id=people["architect"].id,
                 due_date=today + timedelta(days=due),
                 acceptance_criteria="Reviewed and accepted by the lead architect.",
@@ -331,7 +330,7 @@ def _create(
         deliverables.add_metric(
             session,
             coordinator,
-            contract.id,  # type: ignore[arg-type]
+            contract.id,
             MetricIn(name="Applications on target standards", target="90", unit="%"),
         )
     return contract
@@ -359,23 +358,24 @@ def _drive(
         return
     _sign_all(session, contract, actor, password)
     version = contracts.get_version(session, contract)
-    items = contracts.deliverables_of(session, version.id)  # type: ignore[arg-type]
+    assert version.id is not None
+    items = contracts.deliverables_of(session, version.id)
     lead = actor["architect"]
     for item in items:
         if item.due_date < today:
             for status in ("in_progress", "submitted", "accepted"):
                 deliverables.progress(
-                    session, lead, item.id, DeliverableProgress(status=status), None
-                )  # type: ignore[arg-type]
+                    session, lead, ident(item), DeliverableProgress(status=status), None
+                )
         elif item.due_date < today + timedelta(days=40):
             deliverables.progress(
-                session, lead, item.id, DeliverableProgress(status="in_progress"), None
-            )  # type: ignore[arg-type]
-    for metric in contracts.metrics_of(session, version.id):  # type: ignore[arg-type]
+                session, lead, ident(item), DeliverableProgress(status="in_progress"), None
+            )
+    for metric in contracts.metrics_of(session, version.id):
         deliverables.measure(
             session,
             actor["coordinator"],
-            metric.id,  # type: ignore[arg-type]
+            ident(metric),
             MetricMeasure(measured_value="72"),
         )
     if plan.end == "completed":
@@ -422,6 +422,12 @@ def _sign_all(session: Session, contract: Contract, actor: dict[str, Actor], pas
             contracts.sign(
                 session,
                 actor[by_capacity[slot.capacity]],
-                contract.id,  # type: ignore[arg-type]
+                ident(contract),
                 SignIn(capacity=slot.capacity, password=password),
-            )  # type: ignore[arg-type]
+            )
+
+
+def ident(row: Any) -> int:
+    """The primary key of a stored row (typed as optional on the model)."""
+    assert row.id is not None
+    return int(row.id)

@@ -16,9 +16,19 @@ def test_demo_contracts(session):
     load_demo(session)
     found = session.exec(select(Contract)).all()
     assert len(found) >= 10
-    assert Counter(c.type for c in found).keys() == {"soaw", "design_development", "business_stakeholders"}
+    assert Counter(c.type for c in found).keys() == {
+        "soaw",
+        "design_development",
+        "business_stakeholders",
+    }
     assert {c.status for c in found} == {
-        "draft", "in_review", "approved", "active", "completed", "terminated", "expired"
+        "draft",
+        "in_review",
+        "approved",
+        "active",
+        "completed",
+        "terminated",
+        "expired",
     }
     assert any(c.latest_version > (c.effective_version or 0) for c in found)  # an open amendment
     assert len(session.exec(select(Deliverable)).all()) >= 15
