@@ -26,7 +26,17 @@ def init_app(app: Flask) -> None:
     from ..security import csrf
 
     # Importing the modules routes their operations on ``bp``.
-    from . import accounts, audit, auth, boards, docs, org_units, people  # noqa: F401
+    from . import (  # noqa: F401
+        accounts,
+        audit,
+        auth,
+        boards,
+        contracts,
+        deliverables,
+        docs,
+        org_units,
+        people,
+    )
 
     app.url_map.converters["id"] = IdConverter
     csrf.exempt(bp)  # no cookies are accepted, so there is no cross-site request to forge

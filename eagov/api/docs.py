@@ -64,6 +64,7 @@ class Op:
     params: list[Row]
     body: list[Part] | None
     responses: list[tuple[str, str, list[Part] | None, list[str]]]
+    body_type: str = "application/json"
 
 
 @dataclass
@@ -102,8 +103,11 @@ def _op(path: str, method: str, op: dict[str, Any]) -> Op:
         for p in op.get("parameters", [])
     ]
     body = None
+    body_type = "application/json"
     if "requestBody" in op:
-        body = type_parts(op["requestBody"]["content"]["application/json"]["schema"])
+        # JSON for most operations; multipart/form-data for uploads.
+        body_type, content = next(iter(op["requestBody"]["content"].items()))
+        body = type_parts(content["schema"])
     responses: list[tuple[str, str, list[Part] | None, list[str]]] = []
     for code, resp in op["responses"].items():
         if "$ref" in resp:
@@ -121,6 +125,7 @@ def _op(path: str, method: str, op: dict[str, Any]) -> Op:
         params,
         body,
         responses,
+        body_type,
     )
 
 

@@ -4,14 +4,17 @@ the OpenAPI document and the docs page are generated from what the views really 
 from __future__ import annotations
 
 import functools
+import inspect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, request
+from flask_babel import gettext as _
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
+from werkzeug.exceptions import UnsupportedMediaType
 
 from ..errors import Conflict
 from ..schemas.api_read import Page, Problem
@@ -30,6 +33,10 @@ TAGS: dict[str, str] = {
     "Users": "Accounts that sign in (administrators only, except /users/me).",
     "Tokens": "Your personal API tokens.",
     "Audit": "The hash-chained audit trail (needs the audit.read permission).",
+    "Contracts": "Architecture contracts: versions, the review and signing lifecycle, "
+    "amendments, closing, and the Word document.",
+    "Deliverables": "Deliverables and metrics of contracts: commitments in drafts, progress "
+    "and evidence while a contract is in force.",
 }
 
 PROBLEMS: dict[int, str] = {
@@ -39,7 +46,9 @@ PROBLEMS: dict[int, str] = {
     404: "No such resource.",
     409: "The change conflicts with the current state (a duplicate, or rows still using it).",
     412: "If-Match names an older version: someone changed the resource since you read it.",
-    415: "The body is not JSON (send Content-Type: application/json).",
+    413: "The upload is larger than the server accepts.",
+    415: "The body is not JSON (send Content-Type: application/json); for an upload, it is "
+    "not multipart/form-data.",
     422: "Invalid input; errors maps each field (or query parameter) to a message.",
     428: "If-Match is missing: send the ETag of your last GET.",
 }
@@ -58,6 +67,10 @@ class Operation:
     response: type[BaseModel] | None
     status: int
     if_match: bool
+    # A multipart/form-data body (uploads), described by ``form``; the view reads the files.
+    form: type[BaseModel] | None = None
+    # The media type (or range) of a non-JSON success response, e.g. a file download.
+    produces: str | None = None
 
     @property
     def path(self) -> str:
@@ -81,6 +94,8 @@ class Operation:
             codes.add(409)
         if self.if_match:
             codes |= {400, 412, 428}
+        if self.form:
+            codes |= {413, 415, 422}
         return sorted(codes)
 
 
@@ -100,6 +115,8 @@ def endpoint(
     status: int = 200,
     if_match: bool = False,
     description: str = "",
+    form: type[BaseModel] | None = None,
+    produces: str | None = None,
 ) -> Callable[[View], View]:
     """Route ``view`` on ``bp`` and record it for the OpenAPI document.
 
@@ -107,6 +124,7 @@ def endpoint(
     If-Match) as keyword arguments, already validated.
     """
     assert tag in TAGS, f"unknown tag {tag!r}"
+    assert body is None or form is None, "a body is JSON or a form, not both"
 
     def deco(view: View) -> View:
         op = Operation(
@@ -115,12 +133,14 @@ def endpoint(
             endpoint=view.__name__,
             summary=summary,
             tag=tag,
-            description=description or (view.__doc__ or "").strip(),
+            description=description or inspect.cleandoc(view.__doc__ or ""),
             query=query,
             body=body,
             response=response,
             status=status,
             if_match=if_match,
+            form=form,
+            produces=produces,
         )
 
         @functools.wraps(view)
@@ -130,6 +150,8 @@ def endpoint(
                 kwargs["version"] = expected_version()
             if body is not None:
                 kwargs["body"] = json_body(body)
+            if form is not None:
+                _require_multipart()
             if query is not None:
                 kwargs["query"] = query_args(query)
             try:
@@ -148,6 +170,11 @@ def endpoint(
     return deco
 
 
+def _require_multipart() -> None:
+    if request.mimetype != "multipart/form-data":
+        raise UnsupportedMediaType(_("Send the file as multipart/form-data."))
+
+
 def openapi_document() -> dict[str, Any]:
     return _build(len(OPERATIONS))
 
@@ -157,7 +184,7 @@ def _build(_count: int) -> dict[str, Any]:
     """The document, built once per set of operations (the argument keys the cache)."""
     wanted: dict[tuple[type[BaseModel], JsonSchemaMode], None] = {(Problem, "serialization"): None}
     for op in OPERATIONS:
-        for model in (op.query, op.body):
+        for model in (op.query, op.body, op.form):
             if model is not None:
                 wanted[(model, "validation")] = None
         if op.response is not None:
@@ -277,12 +304,22 @@ def _operation(
             "required": True,
             "content": {"application/json": {"schema": ref(op.body, "validation")}},
         }
+    if op.form is not None:
+        out["requestBody"] = {
+            "required": True,
+            "content": {"multipart/form-data": {"schema": ref(op.form, "validation")}},
+        }
     return out
 
 
 def _success(
     op: Operation, ref: Callable[[type[BaseModel], JsonSchemaMode], dict[str, str]]
 ) -> dict[str, Any]:
+    if op.produces is not None:
+        return {
+            "description": f"The file ({op.produces}).",
+            "content": {op.produces: {"schema": {"type": "string", "format": "binary"}}},
+        }
     if op.response is None:
         return {"description": "Done; no content."}
     headers: dict[str, Any] = {}

@@ -7,7 +7,18 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from ..models import ArchitectureRole, BoardLevel, BoardRole, UnitKind
+from ..models import (
+    AdmPhase,
+    ArchitectureRole,
+    BoardLevel,
+    BoardRole,
+    Capacity,
+    ContractStatus,
+    ContractType,
+    DeliverableStatus,
+    UnitKind,
+    VersionState,
+)
 from .accounts import TokenRead, UserRead
 
 T = TypeVar("T")
@@ -135,3 +146,205 @@ class Problem(BaseModel):
     current_version: int | None = Field(
         default=None, description="The version the resource has now (412 only)."
     )
+
+
+# --- contracts, deliverables, metrics, signatures --------------------------------------------
+
+
+class ActionRead(ReadModel):
+    """A lifecycle action on a contract: whether you may take it now and, if not, why."""
+
+    name: str = Field(
+        description="edit, submit, return_to_draft, approve, sign:<capacity>, amend, complete "
+        "or terminate."
+    )
+    allowed: bool
+    reason: str = Field(description="Why not, when allowed is false; empty otherwise.")
+
+
+class SignatureRead(ReadModel):
+    id: int
+    version_id: int
+    capacity: Capacity
+    signer_user_id: int | None
+    signer_person_id: int | None
+    signer_name: str
+    signed_at: UtcDateTime
+    version_hash: str = Field(description="The content hash of the version the signature binds.")
+
+
+class SignatoryRead(ReadModel):
+    """A signature the version needs: who signs in which capacity, and whether they have."""
+
+    capacity: Capacity
+    person_id: int | None = Field(description="Null while nobody holds the capacity.")
+    person_name: str | None
+    signature: SignatureRead | None = Field(description="Null until signed.")
+
+
+class ContractRef(ReadModel):
+    """The contract a deliverable or metric belongs to."""
+
+    id: int
+    reference: str
+    type: ContractType
+    status: ContractStatus
+
+
+class ContractVersionRead(ReadModel):
+    """A version of a contract without its long texts and lists."""
+
+    id: int
+    contract_id: int
+    number: int
+    state: VersionState
+    title: str
+    architecture_unit_id: int
+    counterparty_unit_id: int | None
+    partner_name: str
+    sponsor_id: int
+    lead_architect_id: int | None
+    representative_id: int | None
+    window_start: date
+    window_end: date
+    change_summary: str
+    content_hash: str | None = Field(
+        description="SHA-256 of the canonical content, frozen at approval (null before)."
+    )
+    created_at: UtcDateTime
+    submitted_at: UtcDateTime | None
+    approved_at: UtcDateTime | None
+    approved_by_id: int | None
+    signed_at: UtcDateTime | None
+    version: int
+
+
+class ContractRead(ReadModel):
+    """A contract with the headline of its version in force (or, before any, its newest)."""
+
+    id: int
+    reference: str
+    type: ContractType
+    status: ContractStatus
+    board_id: int
+    effective_version: int | None = Field(
+        description="Number of the version in force (the last fully signed); null before."
+    )
+    latest_version: int = Field(description="Number of the newest version (maybe a draft).")
+    title: str
+    sponsor_id: int
+    window_start: date
+    window_end: date
+    created_at: UtcDateTime
+    created_by_id: int | None
+    closed_at: UtcDateTime | None
+    closed_by_id: int | None
+    close_reason: str
+    version: int
+
+
+class ContractDetail(ContractRead):
+    latest: ContractVersionRead = Field(description="The newest version.")
+    in_force: ContractVersionRead | None = Field(
+        description="The version in force; null before the first is fully signed."
+    )
+    actions: list[ActionRead] = Field(
+        description="Every lifecycle action, with whether you may take it now."
+    )
+    signatories: list[SignatoryRead] = Field(
+        description="The signatures the newest version needs, and those it has."
+    )
+
+
+class RiskRead(ReadModel):
+    description: str
+    likelihood: str
+    impact: str
+    mitigation: str = ""
+
+
+class DeliverableRead(ReadModel):
+    id: int
+    contract: ContractRef
+    version_id: int
+    version_number: int = Field(description="The number of the contract version it belongs to.")
+    lineage: str = Field(description="The same deliverable across versions of the contract.")
+    position: int
+    title: str
+    phase: AdmPhase
+    kind: str
+    owner_id: int | None
+    due_date: date
+    acceptance_criteria: str
+    status: DeliverableStatus
+    status_note: str
+    overdue: bool = Field(description="Past its due date and neither accepted nor waived.")
+    accepted_by_id: int | None
+    accepted_at: UtcDateTime | None
+    evidence_link: str
+    evidence_name: str | None = Field(description="Name of the uploaded evidence file, if any.")
+    evidence_type: str | None
+    evidence_size: int | None
+    version: int
+
+
+class MetricRead(ReadModel):
+    id: int
+    contract: ContractRef
+    version_id: int
+    lineage: str
+    position: int
+    name: str
+    target: str
+    unit: str
+    measured_value: str | None
+    measured_at: UtcDateTime | None
+    version: int
+
+
+class ContractVersionDetail(ContractVersionRead):
+    """A version with its full content, deliverables, metrics and signatures."""
+
+    content_hash: str | None = Field(
+        description="SHA-256 of the canonical content: frozen at approval, or for a version "
+        "not yet approved what its content hashes to now (see hash_frozen)."
+    )
+    hash_frozen: bool = Field(
+        description="True when content_hash was frozen at approval; false when it is what the "
+        "draft's content hashes to now."
+    )
+    sections: dict[str, str]
+    conformance_requirements: str
+    principles: list[str]
+    standards: list[str]
+    risks: list[RiskRead]
+    deliverables: list[DeliverableRead]
+    metrics: list[MetricRead]
+    signatures: list[SignatureRead]
+
+
+class DocumentCheckRead(ReadModel):
+    """The outcome of checking a contract document: is it unaltered, and is it signed?"""
+
+    matches: bool = Field(
+        description="The document's text is that of the version as recorded (unaltered)."
+    )
+    signed: bool = Field(description="Every required signature is recorded for the version.")
+    reasons: list[str] = Field(description="Why it matches or not, for people.")
+    notes: list[str] = Field(
+        description="Differences that are not alterations (progress, signatures added since)."
+    )
+    reference: str
+    contract_id: int | None
+    version_number: int = Field(description="The version the document names.")
+    state: VersionState = Field(description="The state of that version in eagov now.")
+    title: str
+    locale: str
+    document_hash: str = Field(description="The content hash the document states.")
+    version_hash: str = Field(description="The version's content hash in eagov now.")
+    signers: list[str]
+    signature_hashes_match: bool | None = Field(
+        description="Whether the recorded signatures bind the hash the document states; null "
+        "when there are none."
+    )
+    generated_at: str = Field(description="When the document was made, as it states.")

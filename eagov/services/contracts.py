@@ -16,6 +16,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, or_
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from ..contract_types import CAPACITY_LABELS, spec
@@ -64,18 +65,22 @@ def visible_filter(session: Session, actor: Actor) -> Any:
     me = person_of(session, actor)
     if me is None:
         return col(Contract.id).is_(None)  # matches nothing
+    # Aliases: the enclosing query may join versions and deliverables itself (the lists do),
+    # and the subqueries must not correlate to those rows, only to the contract.
+    version = aliased(ContractVersion)
+    item = aliased(Deliverable)
     involved = exists().where(
-        col(ContractVersion.contract_id) == Contract.id,
+        col(version.contract_id) == Contract.id,
         or_(
-            col(ContractVersion.sponsor_id) == me.id,
-            col(ContractVersion.lead_architect_id) == me.id,
-            col(ContractVersion.representative_id) == me.id,
+            col(version.sponsor_id) == me.id,
+            col(version.lead_architect_id) == me.id,
+            col(version.representative_id) == me.id,
         ),
     )
     owns = exists().where(
-        col(ContractVersion.contract_id) == Contract.id,
-        col(Deliverable.version_id) == ContractVersion.id,
-        col(Deliverable.owner_id) == me.id,
+        col(version.contract_id) == Contract.id,
+        col(item.version_id) == version.id,
+        col(item.owner_id) == me.id,
     )
     return or_(involved, owns)
 
