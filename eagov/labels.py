@@ -53,6 +53,37 @@ LABELS: dict[str, Any] = {
     "update_profile": _l("updated profile"),
     "accept_invite": _l("accepted invitation"),
     "revoke": _l("revoked"),
+    # contract statuses and version states
+    "draft": _l("Draft"),
+    "in_review": _l("In review"),
+    "approved": _l("Approved"),
+    "active": _l("Active"),
+    "completed": _l("Completed"),
+    "terminated": _l("Terminated"),
+    "expired": _l("Expired"),
+    "signed": _l("Signed"),
+    "superseded": _l("Superseded"),
+    # deliverable statuses
+    "planned": _l("Planned"),
+    "in_progress": _l("In progress"),
+    "submitted": _l("Submitted"),
+    "accepted": _l("Accepted"),
+    "rejected": _l("Rejected"),
+    "waived": _l("Waived"),
+    # risk likelihood and impact
+    "low": _l("Low"),
+    "medium": _l("Medium"),
+    "high": _l("High"),
+    # contract audit actions
+    "submit": _l("submitted for review"),
+    "return_to_draft": _l("returned to draft"),
+    "approve": _l("approved"),
+    "sign": _l("signed"),
+    "activate": _l("activated"),
+    "amend": _l("amended"),
+    "progress": _l("recorded progress"),
+    "attach_evidence": _l("attached evidence"),
+    "measure": _l("recorded a measurement"),
 }
 
 
@@ -66,6 +97,10 @@ ENTITY_LABELS: dict[str, Any] = {
     "board_member": _l("board membership"),
     "user": _l("user"),
     "api_token": _l("API token"),
+    "contract": _l("architecture contract"),
+    "contract_version": _l("contract version"),
+    "deliverable": _l("deliverable"),
+    "contract_metric": _l("contract metric"),
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, url_for
 from flask_bootstrap import Bootstrap5
 
-from . import account, admin, areas, audit_views, auth_views, main, org
+from . import account, admin, areas, audit_views, auth_views, contracts, main, org
 from .filters import register_filters
 
 
@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
         account.bp,
         admin.bp,
         org.bp,
+        contracts.bp,
         audit_views.bp,
         areas.bp,
     ):

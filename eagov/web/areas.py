@@ -9,13 +9,6 @@ from flask_login import login_required
 bp = Blueprint("areas", __name__)
 
 AREAS = {
-    "contracts": (
-        _l("Architecture contracts"),
-        _l(
-            "Statements of architecture work, design and development contracts and contracts "
-            "with business stakeholders, with deliverables and signatures."
-        ),
-    ),
     "reviews": (
         _l("Compliance reviews"),
         _l("Checklists, levels of conformance, findings and dispensations."),
@@ -37,7 +30,7 @@ AREAS = {
 }
 
 
-@bp.route("/<any(contracts, reviews, meetings, requests, maturity, skills, calendar):area>/")
+@bp.route("/<any(reviews, meetings, requests, maturity, skills, calendar):area>/")
 @login_required
 def area(area: str) -> str:
     if area not in AREAS:
