@@ -30,7 +30,8 @@ DEFAULTS: dict[str, Any] = {
     "LOCKOUT_WINDOW_MINUTES": 15,
     "LOCKOUT_MAX_PER_ACCOUNT": 5,
     "LOCKOUT_MAX_PER_ADDRESS": 20,
-    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    # Above the largest evidence file (storage.MAX_EVIDENCE_BYTES) plus the form around it.
+    "MAX_CONTENT_LENGTH": 24 * 1024 * 1024,
     "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
     "PAGE_SIZE": 25,
     "MAX_PAGE_SIZE": 200,

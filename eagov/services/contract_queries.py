@@ -39,7 +39,14 @@ from ..models import (
 )
 from ..permissions import Actor
 from . import contracts as contract_service
-from .deliverables import DONE, FLOW, DeliverableFilter, deliverables_query, is_overdue
+from .deliverables import (
+    DONE,
+    FLOW,
+    DeliverableFilter,
+    deliverables_query,
+    is_overdue,
+    may_set,
+)
 from .org_queries import like_pattern
 
 STATUS_ORDER = [s.value for s in ContractStatus]
@@ -323,7 +330,7 @@ def contract_detail(
             accepted_by_name=users.get(d.accepted_by_id) if d.accepted_by_id else None,
             overdue=is_overdue(d, today),
             choices=progress_choices(actor, me, d, version) if in_force else [],
-            may_attach=in_force and _may_update(actor, me, d),
+            may_attach=in_force and may_set(actor, me, d, version, DeliverableStatus.IN_PROGRESS),
         )
         for d in items
     ]
@@ -349,31 +356,19 @@ def contract_detail(
 _STATUS_ORDER = [s.value for s in DeliverableStatus]
 
 
-def _may_update(actor: Actor, me: Person | None, item: Deliverable) -> bool:
-    return (me is not None and me.id == item.owner_id) or actor.can("contracts.edit")
-
-
 def progress_choices(
     actor: Actor, me: Person | None, item: Deliverable, version: ContractVersion
 ) -> list[str]:
     """The statuses the actor may give the deliverable now, the current one first when the
-    actor may update its note and link. Mirrors ``deliverables.progress`` for the form; the
-    service checks again."""
-    is_lead = me is not None and me.id == version.lead_architect_id
-    out: list[str] = []
-    if item.status in (DeliverableStatus.ACCEPTED, DeliverableStatus.WAIVED):
-        return out
-    if _may_update(actor, me, item):
-        out.append(item.status)
-    for status in sorted(FLOW[item.status], key=_STATUS_ORDER.index):
-        if status in (DeliverableStatus.ACCEPTED, DeliverableStatus.REJECTED):
-            ok = is_lead or actor.can("deliverables.accept")
-        elif status == DeliverableStatus.WAIVED:
-            ok = actor.can("deliverables.waive")
-        else:
-            ok = _may_update(actor, me, item)
-        if ok:
-            out.append(status)
+    actor may update its note and link (the service checks again)."""
+    if item.status in DONE:
+        return []
+    out = [item.status] if may_set(actor, me, item, version, item.status) else []
+    out += [
+        status
+        for status in sorted(FLOW[item.status], key=_STATUS_ORDER.index)
+        if may_set(actor, me, item, version, status)
+    ]
     return out
 
 

@@ -43,6 +43,7 @@ ENTITY_PAGES: dict[str, tuple[str, str, str]] = {
     "position": ("org.position", "position_id", "org.read"),
     "board": ("org.board", "board_id", "org.read"),
     "user": ("admin.edit_user", "user_id", "users.manage"),
+    "contract": ("contracts.contract", "contract_id", "contracts.read_all"),
 }
 
 _HASH = re.compile(r"^[0-9a-f]{64}$")
