@@ -33,6 +33,7 @@ DEFAULTS: dict[str, Any] = {
     # Above the largest evidence file (storage.MAX_EVIDENCE_BYTES) plus the form around it.
     "MAX_CONTENT_LENGTH": 24 * 1024 * 1024,
     "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
+    "EVIDENCE_DIR": None,  # None: instance/evidence
     "PAGE_SIZE": 25,
     "MAX_PAGE_SIZE": 200,
     "INVITE_VALID_DAYS": 7,
