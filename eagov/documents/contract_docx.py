@@ -381,7 +381,7 @@ class _Builder:
         number += 1
         self.metrics(number, content.get("metrics", []), measured)
         number += 1
-        self.heading(f"{number}. {_('Conformance requirements')}")
+        self.heading(f"{number}. " + _("Conformance requirements"))
         if content.get("conformance_requirements", "").strip():
             self.rich(content["conformance_requirements"], prefix=str(number))
         else:
@@ -400,7 +400,7 @@ class _Builder:
         self.risks(number, content.get("risks", []))
         if content.get("change_summary", "").strip():
             number += 1
-            self.heading(f"{number}. {_('Changes in this version')}")
+            self.heading(f"{number}. " + _("Changes in this version"))
             for line in content["change_summary"].splitlines():
                 if line.strip():
                     self.text(line)
@@ -478,7 +478,7 @@ class _Builder:
     def deliverables(
         self, number: int, items: list[dict[str, Any]], status: dict[str, str]
     ) -> None:
-        self.heading(f"{number}. {_('Deliverables')}")
+        self.heading(f"{number}. " + _("Deliverables"))
         if not items:
             self.note(_("No deliverables yet."))
             return
@@ -532,7 +532,7 @@ class _Builder:
     def metrics(
         self, number: int, items: list[dict[str, Any]], measured: dict[str, str | None]
     ) -> None:
-        self.heading(f"{number}. {_('Metrics')}")
+        self.heading(f"{number}. " + _("Metrics"))
         if not items:
             self.note(_("No metrics agreed."))
             return
@@ -557,7 +557,7 @@ class _Builder:
         self.table(table)
 
     def risks(self, number: int, items: list[dict[str, Any]]) -> None:
-        self.heading(f"{number}. {_('Risks')}")
+        self.heading(f"{number}. " + _("Risks"))
         if not items:
             self.note(_("No risks recorded."))
             return
@@ -588,7 +588,7 @@ class _Builder:
         content_hash: str,
         slots: list[Any],
     ) -> dict[str, str]:
-        self.heading(f"{number}. {_('Signatures')}")
+        self.heading(f"{number}. " + _("Signatures"))
         self.text(
             _(
                 "By signing, the parties agree to version %(version)s of contract "

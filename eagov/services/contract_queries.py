@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -293,7 +294,9 @@ def contract_detail(
     wanted = number if number is not None else contract.latest_version
     version = next((v for v in versions if v.number == wanted), None)
     if version is None:
-        raise NotFound(f"Version {wanted} of contract {contract.reference} not found.")
+        raise NotFound(
+            _l("Contract %(ref)s has no version %(n)s.", ref=contract.reference, n=wanted)
+        )
     assert version.id is not None
     items = contract_service.deliverables_of(session, version.id)
     metrics = contract_service.metrics_of(session, version.id)
