@@ -42,3 +42,12 @@ def test_non_admin_gets_403_on_admin_pages(client, login_as):
     login_as("architect")
     assert client.get("/admin/users").status_code == 403
     assert client.get("/admin/users/new").status_code == 403
+
+
+def test_user_search_takes_wildcards_literally(client, login_as, make_user):
+    login_as("admin")
+    make_user("viewer", name="Percent 100%")
+    make_user("viewer", name="Plain Name")
+    page = client.get("/admin/users", query_string={"q": "100%"}).text
+    assert "Percent 100%" in page and "Plain Name" not in page
+    assert "Plain Name" not in client.get("/admin/users", query_string={"q": "%"}).text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, current_app, g, url_for
 from flask_babel import lazy_gettext as _l
 from pydantic import Field
-from sqlmodel import col, or_, select
+from sqlmodel import select
 
 from ..auth import current_actor
 from ..db import get_session
@@ -46,19 +46,9 @@ class UserQuery(ListQuery):
 @endpoint(bp, "/users", summary="List users", tag="Users", query=UserQuery, response=Page[UserRead])
 def list_users(query: UserQuery) -> Response:
     """q searches name and e-mail."""
-    require(current_actor(), "users.manage")
-    stmt = select(User)
-    if query.q:
-        stmt = stmt.where(
-            or_(
-                col(User.name).icontains(query.q, autoescape=True),
-                col(User.email).icontains(query.q, autoescape=True),
-            )
-        )
-    if query.role:
-        stmt = stmt.where(col(User.roles).any(role=query.role.value))
-    if query.is_active is not None:
-        stmt = stmt.where(User.is_active == query.is_active)
+    stmt = accounts.users_query(
+        current_actor(), query.q, query.role.value if query.role else None, query.is_active
+    )
     page = page_of(get_session(), ordered(stmt, User, query.sort), query)
     return respond_page(page, user_read)
 

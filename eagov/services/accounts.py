@@ -13,7 +13,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, update
 from sqlalchemy.orm.attributes import flag_modified
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..models import ApiToken, LoginAttempt, User, UserRole, utcnow
@@ -383,3 +384,23 @@ def password_matches(session: Session, actor: Actor, password: str) -> bool:
         return _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def users_query(
+    actor: Actor, q: str | None = None, role: str | None = None, is_active: bool | None = None
+) -> SelectOfScalar[User]:
+    """Users for the admin list and the API: search name and e-mail (wildcards literal)."""
+    require(actor, "users.manage")
+    stmt = select(User)
+    if q:
+        stmt = stmt.where(
+            or_(
+                col(User.name).icontains(q, autoescape=True),
+                col(User.email).icontains(q, autoescape=True),
+            )
+        )
+    if role:
+        stmt = stmt.where(col(User.roles).any(role=role))
+    if is_active is not None:
+        stmt = stmt.where(User.is_active == is_active)
+    return stmt

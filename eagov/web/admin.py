@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlmodel import col, or_, select
+from sqlmodel import col
 from werkzeug.wrappers import Response
 
 from ..auth import current_actor, permission_required
@@ -28,14 +28,9 @@ def _admins_only() -> None:
 
 @bp.route("/users")
 def users() -> str:
-    stmt = select(User).order_by(col(User.name))
     q = request.args.get("q", "").strip()
-    if q:
-        like = f"%{q}%"
-        stmt = stmt.where(or_(col(User.name).ilike(like), col(User.email).ilike(like)))
     role = request.args.get("role", "")
-    if role:
-        stmt = stmt.where(col(User.roles).any(role=role))
+    stmt = accounts.users_query(current_actor(), q, role).order_by(col(User.name))
     page = paginate(get_session(), stmt, *page_args())
     return render_template("admin/users.html", page=page, q=q, role=role, roles=list(Role))
 

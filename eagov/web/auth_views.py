@@ -55,7 +55,6 @@ def login() -> str | Response | tuple[str, int]:
             return render_template("auth/login.html", form=form, next=target), (
                 429 if exc.reason == "locked" else 401
             )
-        get_session().commit()  # the rehash and last-login time
         start_session(user)
         return redirect(target)
     return render_template("auth/login.html", form=form, next=target)
