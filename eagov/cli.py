@@ -34,6 +34,7 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(org_group)
     app.cli.add_command(contracts_group)
+    app.cli.add_command(library_group)
 
 
 def _session() -> Session:
@@ -222,3 +223,70 @@ def contracts_expire_due() -> None:
     with _session() as s:
         refs = expire_due(s, SYSTEM)
     click.echo(f"Expired: {', '.join(refs)}" if refs else "No contract has passed its end date.")
+
+
+# --- checklist libraries -----------------------------------------------------------------------
+
+
+@click.group("library", help="Checklist libraries for compliance reviews.")
+def library_group() -> None:
+    pass
+
+
+@library_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def library_import(file: str) -> None:
+    """Import one version of a checklist library from a YAML file."""
+    from pathlib import Path
+
+    from .errors import DomainError
+    from .services.checklists import import_library
+    from .yaml_source import SourceInvalid
+
+    with _session() as s:
+        try:
+            library = import_library(s, SYSTEM, Path(file).read_bytes())
+        except SourceInvalid as exc:
+            for err in exc.source_errors:
+                click.echo(f"{file}: {err}", err=True)
+            sys.exit(1)
+        except DomainError as exc:
+            raise click.ClickException(str(exc.detail)) from exc
+    click.echo(f"Imported {library.identifier} version {library.version}.")
+
+
+@library_group.command("list")
+@with_appcontext
+def library_list() -> None:
+    """Every imported library version."""
+    from .services.checklists import list_libraries
+
+    with _session() as s:
+        for lib in list_libraries(s, SYSTEM):
+            click.echo(f"{lib.identifier}  {lib.version}  {lib.title.get('en', '')}")
+
+
+@library_group.command("export")
+@click.argument("identifier")
+@click.option("--version", "version", default=None, help="Default: the newest version.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None)
+@with_appcontext
+def library_export(identifier: str, version: str | None, output: str | None) -> None:
+    """Write a library version back to YAML (standard output by default)."""
+    from pathlib import Path
+
+    from .errors import DomainError
+    from .services.checklists import export_library, get_library
+
+    with _session() as s:
+        try:
+            library = get_library(s, SYSTEM, identifier, version)
+            text = export_library(s, SYSTEM, library.id)  # type: ignore[arg-type]
+        except DomainError as exc:
+            raise click.ClickException(str(exc.detail)) from exc
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {identifier} version {library.version} to {output}.")
+    else:
+        click.echo(text, nl=False)

@@ -35,6 +35,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "contracts.amend": frozenset({R.ADMIN, R.REVIEW_COORDINATOR, R.ARCHITECT, R.SPONSOR}),
     "deliverables.accept": frozenset({R.BOARD_CHAIR, R.BOARD_MEMBER}),
     "deliverables.waive": frozenset({R.BOARD_CHAIR}),
+    "reviews.read": _ALL,
+    "reviews.request": _ALL,
+    "reviews.coordinate": frozenset({R.ADMIN, R.REVIEW_COORDINATOR}),
+    "reviews.work": frozenset({R.ADMIN, R.REVIEW_COORDINATOR, R.ARCHITECT}),
+    "reviews.sign_off": frozenset({R.BOARD_CHAIR}),
+    "dispensations.decide": frozenset({R.BOARD_CHAIR}),
+    "checklists.read": _ALL,
+    "checklists.manage": frozenset({R.ADMIN, R.REVIEW_COORDINATOR}),
 }
 
 

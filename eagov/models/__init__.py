@@ -3,6 +3,7 @@
 from .accounts import ApiToken, LoginAttempt, Role, User, UserRole
 from .audit import AuditEvent
 from .base import Versioned, metadata, utcnow
+from .checklists import ChecklistCategory, ChecklistItem, ChecklistLibrary
 from .contracts import (
     AdmPhase,
     Capacity,
@@ -28,6 +29,19 @@ from .org import (
     Position,
     UnitKind,
 )
+from .reviews import (
+    Checkpoint,
+    Dispensation,
+    DispensationState,
+    Finding,
+    FindingStatus,
+    Review,
+    ReviewDecision,
+    ReviewItem,
+    ReviewParticipant,
+    ReviewRole,
+    ReviewState,
+)
 
 __all__ = [
     "AdmPhase",
@@ -39,6 +53,10 @@ __all__ = [
     "BoardMember",
     "BoardRole",
     "Capacity",
+    "ChecklistCategory",
+    "ChecklistItem",
+    "ChecklistLibrary",
+    "Checkpoint",
     "Contract",
     "ContractMetric",
     "ContractStatus",
@@ -46,11 +64,21 @@ __all__ = [
     "ContractVersion",
     "Deliverable",
     "DeliverableStatus",
+    "Dispensation",
+    "DispensationState",
+    "Finding",
+    "FindingStatus",
     "LoginAttempt",
     "OrgLink",
     "OrgUnit",
     "Person",
     "Position",
+    "Review",
+    "ReviewDecision",
+    "ReviewItem",
+    "ReviewParticipant",
+    "ReviewRole",
+    "ReviewState",
     "Role",
     "Signature",
     "UnitKind",
