@@ -35,6 +35,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(org_group)
     app.cli.add_command(contracts_group)
     app.cli.add_command(library_group)
+    app.cli.add_command(dispensations_group)
 
 
 def _session() -> Session:
@@ -290,3 +291,22 @@ def library_export(identifier: str, version: str | None, output: str | None) -> 
         click.echo(f"Wrote {identifier} version {library.version} to {output}.")
     else:
         click.echo(text, nl=False)
+
+
+# --- dispensations -------------------------------------------------------------------------------
+
+
+@click.group("dispensations", help="Dispensations (waivers) of compliance reviews.")
+def dispensations_group() -> None:
+    pass
+
+
+@dispensations_group.command("expire-due")
+@with_appcontext
+def dispensations_expire_due() -> None:
+    """Expire granted dispensations past their date; each expiry requests a new review."""
+    from .services.dispensations import expire_due
+
+    with _session() as s:
+        refs = expire_due(s, SYSTEM)
+    click.echo(f"Expired: {', '.join(refs)}" if refs else "No dispensation has passed its expiry.")

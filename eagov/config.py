@@ -34,6 +34,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 24 * 1024 * 1024,
     "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
     "EVIDENCE_DIR": None,  # None: instance/evidence
+    # The longest a dispensation may be granted for, in months.
+    "DISPENSATION_MAX_MONTHS": 12,
     "PAGE_SIZE": 25,
     "MAX_PAGE_SIZE": 200,
     "INVITE_VALID_DAYS": 7,

@@ -486,3 +486,27 @@ def test_rereview_keeps_answers_resets_levels_and_shows_the_trend(session, cast,
     comparison = reviews.compare_with_previous(session, cast.actor("viewer"), new.id)
     assert comparison.new == [] and comparison.removed == []
     assert [ref for ref, _lvl in comparison.trend] == [old.reference, new.reference]
+
+
+def test_cli_expires_dispensations(app, session, cast, library):
+    review = rejected_review(session, cast, library)
+    ref = reviews.items_of(session, review.id)[0].reference
+    req = dispensations.request(
+        session,
+        cast.actor("lead"),
+        DispensationRequest(
+            review_id=review.id,
+            item_references=[ref],
+            justification="Waiting for the replacement platform.",
+            requested_expiry=date.today() + timedelta(days=5),
+        ),
+    )
+    dispensations.grant(
+        session,
+        cast.actor("chair"),
+        req.id,
+        DispensationDecision(expires_on=date.today() + timedelta(days=5)),
+        None,
+    )
+    result = app.test_cli_runner().invoke(args=["dispensations", "expire-due"])
+    assert "No dispensation has passed its expiry." in result.output
