@@ -282,4 +282,7 @@ def load_demo(session: Session, people: int = 44) -> list[tuple[str, str]]:
     from .demo_contracts import load_demo_contracts
 
     load_demo_contracts(session, DEMO_PASSWORD)
+    from .demo_reviews import load_demo_reviews
+
+    load_demo_reviews(session)
     return logins
