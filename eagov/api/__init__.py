@@ -31,11 +31,14 @@ def init_app(app: Flask) -> None:
         audit,
         auth,
         boards,
+        checklist_libraries,
         contracts,
         deliverables,
+        dispensations,
         docs,
         org_units,
         people,
+        reviews,
     )
 
     app.url_map.converters["id"] = IdConverter

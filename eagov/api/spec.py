@@ -37,6 +37,12 @@ TAGS: dict[str, str] = {
     "amendments, closing, and the Word document.",
     "Deliverables": "Deliverables and metrics of contracts: commitments in drafts, progress "
     "and evidence while a contract is in force.",
+    "Checklist libraries": "Versioned checklist libraries for compliance reviews: import "
+    "(YAML), read, export.",
+    "Reviews": "Architecture compliance reviews: the workflow, tailored checklists, answers, "
+    "the overall level and re-reviews.",
+    "Findings": "Findings of compliance reviews and their way to a verified closure.",
+    "Dispensations": "Time-bound waivers of review items or standards, granted by the board.",
 }
 
 PROBLEMS: dict[int, str] = {
@@ -71,6 +77,8 @@ class Operation:
     form: type[BaseModel] | None = None
     # The media type (or range) of a non-JSON success response, e.g. a file download.
     produces: str | None = None
+    # Media types also accepted as a raw file body beside the multipart ``form``.
+    raw_types: tuple[str, ...] = ()
 
     @property
     def path(self) -> str:
@@ -117,6 +125,7 @@ def endpoint(
     description: str = "",
     form: type[BaseModel] | None = None,
     produces: str | None = None,
+    raw_types: tuple[str, ...] = (),
 ) -> Callable[[View], View]:
     """Route ``view`` on ``bp`` and record it for the OpenAPI document.
 
@@ -141,6 +150,7 @@ def endpoint(
             if_match=if_match,
             form=form,
             produces=produces,
+            raw_types=raw_types,
         )
 
         @functools.wraps(view)
@@ -150,7 +160,7 @@ def endpoint(
                 kwargs["version"] = expected_version()
             if body is not None:
                 kwargs["body"] = json_body(body)
-            if form is not None:
+            if form is not None and request.mimetype not in raw_types:
                 _require_multipart()
             if query is not None:
                 kwargs["query"] = query_args(query)
@@ -307,7 +317,10 @@ def _operation(
     if op.form is not None:
         out["requestBody"] = {
             "required": True,
-            "content": {"multipart/form-data": {"schema": ref(op.form, "validation")}},
+            "content": {
+                "multipart/form-data": {"schema": ref(op.form, "validation")},
+                **{t: {"schema": {"type": "string"}} for t in op.raw_types},
+            },
         }
     return out
 

@@ -7,15 +7,22 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from ..conformance import Level
 from ..models import (
     AdmPhase,
     ArchitectureRole,
     BoardLevel,
     BoardRole,
     Capacity,
+    Checkpoint,
     ContractStatus,
     ContractType,
     DeliverableStatus,
+    DispensationState,
+    FindingStatus,
+    ReviewDecision,
+    ReviewRole,
+    ReviewState,
     UnitKind,
     VersionState,
 )
@@ -348,3 +355,227 @@ class DocumentCheckRead(ReadModel):
         "when there are none."
     )
     generated_at: str = Field(description="When the document was made, as it states.")
+
+
+# --- checklist libraries, compliance reviews, findings, dispensations ------------------------
+
+Texts = dict[str, str]
+
+
+class ChecklistLibraryRead(ReadModel):
+    """One imported version of a checklist library. Libraries never change once imported
+    (a newer version is a new library row), so they carry no ETag."""
+
+    id: int
+    identifier: str
+    version: str = Field(description="The library's own version, e.g. 1.0.0 (not an ETag).")
+    languages: list[str]
+    title: Texts = Field(description="Language code -> text.")
+    imported_at: UtcDateTime
+    imported_by_id: int | None
+
+
+class ChecklistItemRead(ReadModel):
+    id: int
+    reference: str
+    position: int
+    weight: int = Field(description="1 = minor, 2 = normal, 3 = major.")
+    question: Texts
+    guidance: Texts
+    principle: dict[str, Any]
+
+
+class ChecklistCategoryRead(ReadModel):
+    id: int
+    key: str
+    position: int
+    title: Texts
+    items: list[ChecklistItemRead]
+
+
+class ChecklistLibraryDetail(ChecklistLibraryRead):
+    description: Texts
+    categories: list[ChecklistCategoryRead]
+
+
+class ReviewRead(ReadModel):
+    id: int
+    reference: str
+    title: str
+    project: str
+    contract_id: int | None
+    board_id: int
+    org_unit_id: int | None
+    checkpoint: Checkpoint
+    state: ReviewState
+    scope: str
+    due_date: date | None
+    meeting_at: UtcDateTime | None
+    requested_by_id: int | None
+    requested_at: UtcDateTime
+    level: Level | None = Field(
+        description="The overall level: the lead architect's override, else the computed one."
+    )
+    computed_level: Level | None = Field(description="The level rolled up from the items.")
+    level_override: Level | None
+    override_justification: str
+    override_by_id: int | None
+    report_summary: str
+    decision: ReviewDecision | None
+    decision_conditions: str
+    signed_off_at: UtcDateTime | None
+    signed_off_by_id: int | None
+    closed_at: UtcDateTime | None
+    previous_review_id: int | None = Field(description="The review this one re-reviews.")
+    version: int
+
+
+class RollUpRead(ReadModel):
+    """How the items roll up into the computed level, and which items decided it."""
+
+    level: Level | None = Field(description="Null while no answered item counts.")
+    explanation: str
+    deciding: list[str] = Field(description="References of the items that set the level.")
+    counted: int
+    left_out_irrelevant: int
+    left_out_waived: int = Field(description="Items covered by a granted dispensation.")
+    unanswered: int
+    provisional: bool = Field(description="Some items are unanswered: it can only get weaker.")
+
+
+class ReviewStepRead(ReadModel):
+    """One step of the workflow: who takes it, and whether you may take it now."""
+
+    action: str = Field(
+        description="scope, tailor, schedule, interview, analyse, draft_report, present, "
+        "sign_off or close."
+    )
+    title: str
+    source: ReviewState
+    target: ReviewState
+    actor: str = Field(description="coordinator, lead (lead architect or co-ordinator), board.")
+    done: bool
+    current: bool
+    allowed: bool = Field(description="The step is the current one and you may take it.")
+
+
+class CategoryProgressRead(ReadModel):
+    key: str
+    title: Texts
+    answered: int
+    total: int
+
+
+class ParticipantRead(ReadModel):
+    id: int
+    person_id: int
+    person_name: str
+    role: ReviewRole
+
+
+class ReviewDetail(ReviewRead):
+    roll_up: RollUpRead
+    steps: list[ReviewStepRead]
+    progress: list[CategoryProgressRead] = Field(description="Answered items per category.")
+    participants: list[ParticipantRead]
+
+
+class ReviewItemRead(ReadModel):
+    id: int
+    review_id: int
+    library_item_id: int | None = Field(description="Null for a custom item.")
+    category_key: str
+    category_title: Texts
+    reference: str
+    position: int
+    weight: int
+    question: Texts
+    guidance: Texts
+    principle: dict[str, Any]
+    answer: str
+    level: Level | None
+    evidence_link: str
+    evidence_date: date | None
+    notes: str
+    answered_by_id: int | None
+    answered_at: UtcDateTime | None
+    waived: bool = Field(description="Covered by a granted dispensation that has not expired.")
+    version: int
+
+
+class TailorResult(ReadModel):
+    added: list[ReviewItemRead] = Field(description="The items copied into the review.")
+
+
+class LevelChangeRead(ReadModel):
+    reference: str
+    before: Level | None
+    after: Level | None
+
+
+class TrendPointRead(ReadModel):
+    reference: str = Field(description="A review's reference.")
+    level: Level | None
+
+
+class ComparisonRead(ReadModel):
+    """A re-review against the review it follows."""
+
+    previous_review_id: int
+    new: list[str] = Field(description="Items not in the previous review.")
+    changed: list[LevelChangeRead]
+    resolved: list[str] = Field(description="Non-conformant before, better now.")
+    removed: list[str] = Field(description="Items of the previous review left out now.")
+    trend: list[TrendPointRead] = Field(
+        description="The overall level of each review, oldest first."
+    )
+
+
+class FindingRead(ReadModel):
+    id: int
+    review_id: int
+    number: int
+    severity: str = Field(description="low, medium, high or critical.")
+    description: str
+    recommendation: str
+    item_references: list[str]
+    owner_id: int | None
+    due_date: date | None
+    status: FindingStatus
+    verified_by_id: int | None
+    verified_at: UtcDateTime | None
+    created_at: UtcDateTime
+    version: int
+
+
+class DispensationRead(ReadModel):
+    id: int
+    reference: str
+    review_id: int
+    finding_id: int | None
+    item_references: list[str]
+    standards: list[str]
+    justification: str
+    conditions: str
+    requested_expiry: date
+    expires_on: date | None = Field(description="Set when granted.")
+    state: DispensationState
+    requested_by_id: int | None
+    requested_at: UtcDateTime
+    decided_by_id: int | None
+    decided_at: UtcDateTime | None
+    decision_note: str
+    renewal_of_id: int | None = Field(description="The dispensation this one renews.")
+    follow_up_review_id: int | None = Field(
+        description="The review requested when it expired: the subject re-enters the cycle."
+    )
+    version: int
+
+
+class RecurringRead(ReadModel):
+    """An item or standard waived again and again: a sign that a policy should change."""
+
+    kind: str = Field(description="item or standard.")
+    key: str = Field(description="The item reference or the standard's name.")
+    count: int
+    references: list[str] = Field(description="The dispensations that waive it.")
