@@ -4,8 +4,10 @@ overall level (with its override), re-reviews, and the findings of reviews."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from flask import Response, url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from pydantic import Field, field_validator
 from pydantic_core.core_schema import ValidationInfo
@@ -58,6 +60,8 @@ from . import bp
 from .listing import Id, ListQuery, Search, ordered, page_of, sort_by
 from .responses import read_from, respond, respond_page
 from .spec import endpoint
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 TAG = "Reviews"
 FINDINGS = "Findings"
@@ -514,3 +518,61 @@ def move_finding(finding_id: int, body: FindingMove, version: int) -> Response:
     session, actor = get_session(), current_actor()
     svc.move_finding(session, actor, finding_id, body, version, now=utcnow())
     return respond(_visible_finding(session, actor, finding_id))
+
+
+class ReportQuery(Schema):
+    locale: Literal["en", "zh_Hans"] | None = Field(
+        default=None,
+        description="Language of the file; default: from Accept-Language (English when absent).",
+    )
+
+
+def _attachment(data: bytes, mimetype: str, filename: str) -> Response:
+    resp = Response(data, mimetype=mimetype)
+    resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
+
+
+@endpoint(
+    bp,
+    "/reviews/<id:review_id>/report",
+    summary="Download the review report (Word)",
+    tag="Reviews",
+    query=ReportQuery,
+    produces=DOCX,
+)
+def get_review_report(review_id: int, query: ReportQuery) -> Response:
+    """The review report as a .docx: summary with the overall level and decision, the
+    checklists per category with colour-coded levels, findings, dispensations, sign-off."""
+    from ..documents.review_docx import build_review_docx
+
+    session = get_session()
+    review = svc.get_review(session, current_actor(), review_id)
+    locale = query.locale or str(get_locale() or "en")
+    data = build_review_docx(session, review, locale=locale)
+    return _attachment(data, DOCX, f"{review.reference}-report.docx")
+
+
+@endpoint(
+    bp,
+    "/reviews/<id:review_id>/responses.<any(csv, xlsx):fmt>",
+    summary="Download the checklist responses (CSV or XLSX)",
+    tag="Reviews",
+    query=ReportQuery,
+    produces="text/csv, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
+def get_review_responses(review_id: int, fmt: str, query: ReportQuery) -> Response:
+    """One row per checklist item: category, reference, question, level, waived, answer,
+    evidence and notes."""
+    from ..exports import review_exports as ex
+    from ..exports.tabular import CSV_MIMETYPE, XLSX_MIMETYPE
+
+    session = get_session()
+    review = svc.get_review(session, current_actor(), review_id)
+    locale = query.locale or str(get_locale() or "en")
+    if fmt == "csv":
+        data, mimetype = ex.responses_csv(session, review, locale=locale), CSV_MIMETYPE
+    else:
+        data, mimetype = ex.responses_xlsx(session, review, locale=locale), XLSX_MIMETYPE
+    return _attachment(data, mimetype, ex.responses_filename(review, fmt))

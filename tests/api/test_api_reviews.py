@@ -481,3 +481,30 @@ def test_the_openapi_document_lists_the_review_operations(client):
     assert "ETag" in answer["responses"]["200"]["headers"]
     params = {p["name"] for p in doc["paths"]["/reviews"]["get"]["parameters"]}
     assert {"state", "checkpoint", "level", "board_id", "due_from", "due_to", "q"} <= params
+
+
+def test_report_and_responses_download(api, cast, library):
+    import csv
+    import io
+
+    from docx import Document
+    from openpyxl import load_workbook
+
+    review = walk(api, cast, library.id, "signed_off")
+    rid = review["id"]
+    report = api["viewer"].get(f"/reviews/{rid}/report")
+    assert report.status_code == 200 and report.data.startswith(b"PK")
+    assert report.headers["Content-Disposition"].endswith('-report.docx"')
+    text = "\n".join(p.text for p in Document(io.BytesIO(report.data)).paragraphs)
+    assert review["title"] in text and "Compliance review report" in text
+    rows = list(
+        csv.reader(
+            io.StringIO(api["viewer"].get(f"/reviews/{rid}/responses.csv").data.decode("utf-8-sig"))
+        )
+    )
+    items = items_of(api, rid)
+    assert len(rows) == len(items) + 1
+    xlsx = api["viewer"].get(f"/reviews/{rid}/responses.xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.data)).active
+    assert sheet.max_row == len(items) + 1
+    assert api["viewer"].get(f"/reviews/{rid}/responses.pdf").status_code == 404
