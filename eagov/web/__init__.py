@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, url_for
 from flask_bootstrap import Bootstrap5
 
-from . import account, admin, areas, audit_views, auth_views, contracts, main, org
+from . import account, admin, areas, audit_views, auth_views, contracts, main, org, reviews
 from .filters import register_filters
 
 
@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
         contracts.bp,
         audit_views.bp,
         areas.bp,
+        reviews.bp,
     ):
         app.register_blueprint(bp)
     app.jinja_env.globals["nav_url"] = url_for

@@ -9,10 +9,6 @@ from flask_login import login_required
 bp = Blueprint("areas", __name__)
 
 AREAS = {
-    "reviews": (
-        _l("Compliance reviews"),
-        _l("Checklists, levels of conformance, findings and dispensations."),
-    ),
     "meetings": (_l("Board meetings"), _l("Agendas, decisions, actions and minutes.")),
     "requests": (
         _l("Governance requests"),
@@ -30,7 +26,7 @@ AREAS = {
 }
 
 
-@bp.route("/<any(reviews, meetings, requests, maturity, skills, calendar):area>/")
+@bp.route("/<any(meetings, requests, maturity, skills, calendar):area>/")
 @login_required
 def area(area: str) -> str:
     if area not in AREAS:
