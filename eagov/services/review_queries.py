@@ -260,3 +260,15 @@ def review_detail(session: Session, actor: Actor, review_id: int) -> ReviewDetai
         if review.previous_review_id
         else None,
     )
+
+
+def dispensations_query(state: str | None = None) -> Any:
+    """(Dispensation, Review) rows, newest first, optionally in one state."""
+    stmt = (
+        select(Dispensation, Review)
+        .join(Review, col(Review.id) == Dispensation.review_id)
+        .order_by(col(Dispensation.requested_at).desc(), col(Dispensation.id).desc())
+    )
+    if state:
+        stmt = stmt.where(Dispensation.state == state)
+    return stmt

@@ -12,10 +12,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from io import BytesIO
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import login_required
 from pydantic import BaseModel
@@ -33,6 +35,7 @@ from ..models import (
     Checkpoint,
     Contract,
     Dispensation,
+    DispensationState,
     Finding,
     ReviewDecision,
     ReviewItem,
@@ -59,7 +62,7 @@ from ..services import review_queries as queries
 from ..services import reviews as review_service
 from ..services.org_queries import board_options, person_options, unit_options
 from .forms import FormState
-from .pagination import Page, page_args
+from .pagination import Page, page_args, paginate
 
 bp = Blueprint("reviews", __name__, url_prefix="/reviews")
 
@@ -365,12 +368,14 @@ def _act(
 
 
 def _meeting_at(raw: str) -> datetime | str:
-    """A ``datetime-local`` value, taken as UTC."""
+    """A ``datetime-local`` value, in the user's time zone (stored as UTC)."""
     try:
         value = datetime.fromisoformat(raw)
     except ValueError:
         return raw
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo(str(get_timezone())))
+    return value.astimezone(UTC)
 
 
 @bp.route("/<int:review_id>/advance", methods=["POST"])
@@ -596,3 +601,54 @@ def save_item(item_id: int) -> Response | tuple[str, int]:
         form.values["version"] = str(item.version)
         form.values["_theirs"] = _item_values(item)
     return _render_workspace(review_id, forms={f"item-{item_id}": form}, status=status)
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _attachment(data: bytes, mimetype: str, filename: str) -> Response:
+    return send_file(BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=filename)
+
+
+@bp.route("/<int:review_id>/report.docx")
+def report(review_id: int) -> Response:
+    """The review report in Word, in the user's language."""
+    from ..documents.review_docx import build_review_docx
+
+    s = get_session()
+    item = review_service.get_review(s, current_actor(), review_id)
+    data = build_review_docx(s, item, locale=str(get_locale()))
+    return _attachment(data, DOCX, f"{item.reference}-report.docx")
+
+
+@bp.route("/<int:review_id>/responses.<any(csv, xlsx):fmt>")
+def responses(review_id: int, fmt: str) -> Response:
+    """The checklist responses as CSV or XLSX."""
+    from ..exports import review_exports as ex
+    from ..exports.tabular import CSV_MIMETYPE, XLSX_MIMETYPE
+
+    s = get_session()
+    item = review_service.get_review(s, current_actor(), review_id)
+    locale = str(get_locale())
+    if fmt == "csv":
+        data, mimetype = ex.responses_csv(s, item, locale=locale), CSV_MIMETYPE
+    else:
+        data, mimetype = ex.responses_xlsx(s, item, locale=locale), XLSX_MIMETYPE
+    return _attachment(data, mimetype, ex.responses_filename(item, fmt))
+
+
+@bp.route("/dispensations")
+def dispensations_register() -> str:
+    """Every dispensation, newest first, and the items and standards waived again and again."""
+    s = get_session()
+    actor = current_actor()
+    state = _choice_arg("state", {st.value for st in DispensationState})
+    page = paginate(s, queries.dispensations_query(state), *page_args())
+    return render_template(
+        "reviews/dispensations.html",
+        page=page,
+        state=state,
+        states=list(DispensationState),
+        recurring=dispensation_service.recurring(s, actor),
+        expiring=dispensation_service.expiring_within(s, actor, 30),
+    )

@@ -1,0 +1,69 @@
+"""Review page downloads (report, responses) and the dispensations register."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+
+from conftest import login
+from contract_factory import PASSWORD, make_cast
+from docx import Document
+from openpyxl import load_workbook
+from test_reviews_service import BASELINE, to_state
+
+from eagov.permissions import SYSTEM
+from eagov.schemas.reviews import DispensationDecision, DispensationRequest
+from eagov.services import checklists, dispensations, reviews
+
+
+def test_report_responses_and_register(client, session):
+    cast = make_cast(session)
+    library = checklists.import_library(session, SYSTEM, BASELINE.read_bytes())
+    review = to_state(session, cast, library, "signed_off")
+    ref = reviews.items_of(session, review.id)[0].reference
+    for _ in range(2):
+        req = dispensations.request(
+            session,
+            cast.actor("lead"),
+            DispensationRequest(
+                review_id=review.id,
+                item_references=[ref],
+                standards=["TLS policy"],
+                justification="Waiting for the replacement platform.",
+                requested_expiry=date.today() + timedelta(days=20),
+            ),
+        )
+        dispensations.grant(
+            session,
+            cast.actor("chair"),
+            req.id,
+            DispensationDecision(expires_on=date.today() + timedelta(days=20)),
+            None,
+        )
+    login(client, cast.viewer.email, PASSWORD)
+    page = client.get(f"/reviews/{review.id}").text
+    assert f"/reviews/{review.id}/report.docx" in page
+    report = client.get(f"/reviews/{review.id}/report.docx")
+    assert report.status_code == 200 and report.headers["Content-Disposition"].startswith(
+        "attachment"
+    )
+    assert "Compliance review report" in "\n".join(
+        p.text for p in Document(io.BytesIO(report.data)).paragraphs
+    )
+    sheet = load_workbook(
+        io.BytesIO(client.get(f"/reviews/{review.id}/responses.xlsx").data)
+    ).active
+    assert sheet.max_row == len(reviews.items_of(session, review.id)) + 1
+    register = client.get("/reviews/dispensations").text
+    assert 'id="recurring"' in register and "TLS policy" in register and ref in register
+    refused = client.get("/reviews/dispensations?state=refused").text
+    assert '<td class="font-monospace">DSP-' not in refused
+
+
+def test_meeting_time_is_read_in_the_users_zone(app):
+    from eagov.web.reviews import _meeting_at
+
+    app.config["DEFAULT_TIMEZONE"] = "Asia/Shanghai"
+    with app.test_request_context("/"):
+        value = _meeting_at("2026-12-01T09:00")
+    assert value.isoformat() == "2026-12-01T01:00:00+00:00"
