@@ -32,6 +32,7 @@ from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..labels import label
 from ..models import (
     ChecklistCategory,
+    ChecklistLibrary,
     Checkpoint,
     Contract,
     Dispensation,
@@ -61,6 +62,7 @@ from ..services import dispensations as dispensation_service
 from ..services import review_queries as queries
 from ..services import reviews as review_service
 from ..services.org_queries import board_options, person_options, unit_options
+from ..yaml_source import SourceInvalid
 from .forms import FormState
 from .pagination import Page, page_args, paginate
 
@@ -651,4 +653,69 @@ def dispensations_register() -> str:
         states=list(DispensationState),
         recurring=dispensation_service.recurring(s, actor),
         expiring=dispensation_service.expiring_within(s, actor, 30),
+    )
+
+
+# --- checklist libraries -----------------------------------------------------------------------
+
+
+@bp.route("/libraries", methods=["GET", "POST"])
+def libraries() -> str | Response | tuple[str, int]:
+    """Every imported library version; co-ordinators import new ones here."""
+    s = get_session()
+    actor = current_actor()
+    errors: list[Any] = []
+    status = 200
+    if request.method == "POST":
+        upload = request.files.get("file")
+        try:
+            if upload is None or not upload.filename:
+                raise Invalid(errors={"file": _("Choose a YAML file to import.")})
+            if not upload.filename.lower().endswith((".yaml", ".yml")):
+                raise Invalid(errors={"file": _("The file must be YAML (.yaml or .yml).")})
+            library = checklist_service.import_library(s, actor, upload.stream.read())
+        except SourceInvalid as exc:
+            errors, status = exc.source_errors, 422
+        except (Invalid, Conflict) as exc:
+            extra = getattr(exc, "errors", {}) or {}
+            errors = [str(m) for m in extra.values()] or [str(exc.detail)]
+            status = exc.status
+        else:
+            flash(
+                _(
+                    "Imported %(id)s version %(version)s.",
+                    id=library.identifier,
+                    version=library.version,
+                ),
+                "success",
+            )
+            return redirect(url_for(".library", library_id=library.id))
+    return render_template(
+        "reviews/libraries.html",
+        libraries=checklist_service.list_libraries(s, actor),
+        may_import=actor.can("checklists.manage"),
+        errors=errors,
+    ), status
+
+
+@bp.route("/libraries/<int:library_id>")
+def library(library_id: int) -> str:
+    s = get_session()
+    item = s.get(ChecklistLibrary, library_id)
+    if item is None:
+        raise NotFound(_("There is no checklist library with the id %(id)s.", id=library_id))
+    checklist_service.list_libraries(s, current_actor())  # the permission check
+    return render_template(
+        "reviews/library.html", library=item, parts=checklist_service.contents(s, library_id)
+    )
+
+
+@bp.route("/libraries/<int:library_id>/export.yaml")
+def export_library(library_id: int) -> Response:
+    s = get_session()
+    text = checklist_service.export_library(s, current_actor(), library_id)
+    item = s.get(ChecklistLibrary, library_id)
+    assert item is not None
+    return _attachment(
+        text.encode("utf-8"), "application/yaml", f"{item.identifier}-{item.version}.yaml"
     )
