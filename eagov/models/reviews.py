@@ -138,6 +138,10 @@ class ReviewItem(Versioned, table=True):
     answer: str = Field(default="", sa_type=Text)
     level: str | None = Field(default=None, max_length=20)
     evidence_link: str = Field(default="", max_length=500)
+    evidence_file: str | None = Field(default=None, max_length=80)
+    evidence_name: str | None = Field(default=None, max_length=255)
+    evidence_type: str | None = Field(default=None, max_length=100)
+    evidence_size: int | None = None
     evidence_date: date | None = None
     notes: str = Field(default="", sa_type=Text)
     answered_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -12,6 +13,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from .. import storage
 from ..conformance import Answer, Level, RollUp, roll_up
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..labels import label
@@ -473,6 +475,74 @@ def answer_item(
     store_level(session, review)
     commit(session)
     return item
+
+
+def attach_item_evidence(
+    session: Session,
+    actor: Actor,
+    item_id: int,
+    filename: str,
+    data: bytes,
+    upload_root: Path,
+    expected_version: int | None = None,
+) -> ReviewItem:
+    """Keep a file as the evidence of one answer (checked by content, stored outside the
+    web root; a failure leaves no file behind)."""
+    item = get_or_404(session, ReviewItem, item_id)
+    review = get_review(session, actor, item.review_id)
+    require_act(session, actor, review, "reviewer")
+    if review.state not in ANSWERING:
+        raise Conflict(_l("Answers are recorded between tailoring and the report."))
+    check_version(item, expected_version)
+    if not data:
+        raise Invalid(errors={"file": _l("The file is empty.")})
+    if len(data) > storage.MAX_EVIDENCE_BYTES:
+        raise Invalid(
+            errors={
+                "file": _l(
+                    "The file is larger than %(mb)s MB.",
+                    mb=storage.MAX_EVIDENCE_BYTES // (1024 * 1024),
+                )
+            }
+        )
+    kind = storage.sniff(data, filename)
+    stored = storage.save(upload_root, data)
+    name = Path(filename).name[:200] or "evidence"
+    if not name.lower().endswith(kind.extension):
+        name += kind.extension
+    before = audit.snapshot(item)
+    item.evidence_file, item.evidence_name = stored, name
+    item.evidence_type, item.evidence_size = kind.content_type, len(data)
+    session.add(item)
+    try:
+        flush(session)
+        audit.record(
+            session,
+            actor,
+            "attach_evidence",
+            "review_item",
+            item.id,
+            audit.diff(before, audit.snapshot(item)),
+        )
+        commit(session)
+    except BaseException:
+        storage.path_of(upload_root, stored).unlink(missing_ok=True)
+        raise
+    return item
+
+
+def item_evidence(
+    session: Session, actor: Actor, item_id: int, upload_root: Path
+) -> tuple[Path, str, str]:
+    """(path, download name, content type) of an answer's evidence file."""
+    item = get_or_404(session, ReviewItem, item_id)
+    get_review(session, actor, item.review_id)
+    if not item.evidence_file:
+        raise NotFound(_l("This answer has no evidence file."))
+    path = storage.path_of(upload_root, item.evidence_file)
+    if not path.is_file():
+        raise NotFound(_l("The evidence file is missing from storage."))
+    return path, item.evidence_name or "evidence", item.evidence_type or "application/octet-stream"
 
 
 def waived_references(session: Session, review_id: int, today: date | None = None) -> set[str]:

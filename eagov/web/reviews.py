@@ -24,7 +24,7 @@ from pydantic import BaseModel
 from sqlmodel import Session, col, select
 from werkzeug.wrappers import Response
 
-from .. import richtext
+from .. import richtext, storage
 from ..auth import current_actor
 from ..conformance import Level
 from ..db import get_session
@@ -62,6 +62,7 @@ from ..services import dispensations as dispensation_service
 from ..services import review_queries as queries
 from ..services import reviews as review_service
 from ..services.org_queries import board_options, person_options, unit_options
+from ..uploads import upload_root
 from ..yaml_source import SourceInvalid
 from .forms import FormState
 from .pagination import Page, page_args, paginate
@@ -555,6 +556,8 @@ def _render_workspace(
     for item in d.items:
         key = f"item-{item.id}"
         all_forms[key] = forms.get(key) or FormState(values=_item_values(item))
+    # An evidence upload that failed shows its message under that item.
+    all_forms.update({k: f for k, f in forms.items() if k.startswith("evidence-")})
     return render_template(
         "reviews/workspace.html",
         d=d,
@@ -603,6 +606,39 @@ def save_item(item_id: int) -> Response | tuple[str, int]:
         form.values["version"] = str(item.version)
         form.values["_theirs"] = _item_values(item)
     return _render_workspace(review_id, forms={f"item-{item_id}": form}, status=status)
+
+
+@bp.route("/items/<int:item_id>/evidence", methods=["POST"])
+def upload_item_evidence(item_id: int) -> Response | tuple[str, int]:
+    s, actor = get_session(), current_actor()
+    item = s.get(ReviewItem, item_id)
+    if item is None:
+        raise NotFound(_("Checklist item %(id)s not found.", id=item_id))
+    review_id = item.review_id
+    form = FormState.from_request(request.form)
+    upload = request.files.get("file")
+
+    def run() -> Any:
+        if upload is None or not upload.filename:
+            raise Invalid(errors={"file": _("Choose a file to upload.")})
+        data = upload.stream.read(storage.MAX_EVIDENCE_BYTES + 1)
+        return review_service.attach_item_evidence(
+            s, actor, item_id, upload.filename, data, upload_root(), form.version()
+        )
+
+    saved, status = _attempt(form, run)
+    if saved is not None:
+        flash(_("Evidence for %(ref)s uploaded.", ref=saved.reference), "success")
+        return redirect(url_for(".workspace", review_id=review_id) + f"#item-{item_id}")
+    return _render_workspace(review_id, forms={f"evidence-{item_id}": form}, status=status)
+
+
+@bp.route("/items/<int:item_id>/evidence")
+def item_evidence(item_id: int) -> Response:
+    path, name, mimetype = review_service.item_evidence(
+        get_session(), current_actor(), item_id, upload_root()
+    )
+    return send_file(path, mimetype=mimetype, as_attachment=True, download_name=name)
 
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-26 16:21:04.720159
+Create Date: 2026-11-26 16:34:07.256692
 """
 
 from collections.abc import Sequence
@@ -247,6 +247,10 @@ def upgrade() -> None:
         sa.Column("answer", sa.Text(), nullable=False),
         sa.Column("level", sa.String(length=20), nullable=True),
         sa.Column("evidence_link", sa.String(length=500), nullable=False),
+        sa.Column("evidence_file", sa.String(length=80), nullable=True),
+        sa.Column("evidence_name", sa.String(length=255), nullable=True),
+        sa.Column("evidence_type", sa.String(length=100), nullable=True),
+        sa.Column("evidence_size", sa.Integer(), nullable=True),
         sa.Column("evidence_date", sa.Date(), nullable=True),
         sa.Column("notes", sa.Text(), nullable=False),
         sa.Column("answered_by_id", sa.Integer(), nullable=True),
