@@ -111,3 +111,8 @@ class DispensationRequest(Schema):
 class DispensationDecision(Schema):
     expires_on: date | None = None  # granting needs it; refusing does not
     note: Long = ""
+
+
+class RenewIn(Schema):
+    requested_expiry: date
+    justification: Annotated[str, StringConstraints(min_length=20, max_length=5000)]

@@ -16,7 +16,16 @@ from io import BytesIO
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -54,6 +63,7 @@ from ..schemas.reviews import (
     FindingMove,
     OverrideIn,
     ParticipantIn,
+    RenewIn,
     ReviewRequest,
     TailorIn,
 )
@@ -527,6 +537,40 @@ def decide_dispensation(dispensation_id: int, action: str) -> Response | tuple[s
         return decide(s, current_actor(), dispensation_id, data, f.version())
 
     return _act(review_id, f"disp-{dispensation_id}", run, done, f"dispensation-{dispensation_id}")
+
+
+@bp.route("/dispensations/<int:dispensation_id>/renew", methods=["POST"])
+def renew_dispensation(dispensation_id: int) -> Response | tuple[str, int]:
+    """A renewal is a new request linked to the old one; the board decides it afresh."""
+    s = get_session()
+    item = s.get(Dispensation, dispensation_id)
+    if item is None:
+        raise NotFound(_("Dispensation %(id)s not found.", id=dispensation_id))
+
+    def run(f: FormState) -> Any:
+        data = _parse(
+            RenewIn,
+            {
+                "requested_expiry": f.value("requested_expiry"),
+                "justification": f.value("justification"),
+            },
+        )
+        return dispensation_service.renew(
+            s,
+            current_actor(),
+            dispensation_id,
+            data.requested_expiry,
+            data.justification,
+            max_months=int(current_app.config["DISPENSATION_MAX_MONTHS"]),
+        )
+
+    return _act(
+        item.review_id,
+        f"renew-{dispensation_id}",
+        run,
+        _("Renewal requested."),
+        f"dispensation-{dispensation_id}",
+    )
 
 
 @bp.route("/<int:review_id>/rereview", methods=["POST"])

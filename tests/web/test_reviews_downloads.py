@@ -67,3 +67,50 @@ def test_meeting_time_is_read_in_the_users_zone(app):
     with app.test_request_context("/"):
         value = _meeting_at("2026-12-01T09:00")
     assert value.isoformat() == "2026-12-01T01:00:00+00:00"
+
+
+def test_renewal_from_the_review_page(client, session):
+    from conftest import post_form
+
+    cast = make_cast(session)
+    library = checklists.import_library(session, SYSTEM, BASELINE.read_bytes())
+    review = to_state(session, cast, library, "signed_off")
+    ref = reviews.items_of(session, review.id)[0].reference
+    until = date.today() + timedelta(days=20)
+    old = dispensations.request(
+        session,
+        cast.actor("lead"),
+        DispensationRequest(
+            review_id=review.id,
+            item_references=[ref],
+            justification="Waiting for the replacement platform.",
+            requested_expiry=until,
+        ),
+    )
+    dispensations.grant(
+        session, cast.actor("chair"), old.id, DispensationDecision(expires_on=until), None
+    )
+    login(client, cast.lead.email, PASSWORD)
+    page = f"/reviews/{review.id}"
+    assert "Ask for a renewal" in client.get(page).text
+    url = f"/reviews/dispensations/{old.id}/renew"
+    short = post_form(
+        client, url, {"requested_expiry": until.isoformat(), "justification": "x"}, page
+    )
+    assert short.status_code == 422
+    resp = post_form(
+        client,
+        url,
+        {
+            "requested_expiry": (until + timedelta(days=60)).isoformat(),
+            "justification": "The replacement slipped by a quarter.",
+        },
+        page,
+    )
+    assert resp.status_code == 302
+    from sqlmodel import select
+
+    from eagov.models import Dispensation
+
+    renewal = session.exec(select(Dispensation).where(Dispensation.renewal_of_id == old.id)).one()
+    assert renewal.state == "requested"
