@@ -101,6 +101,38 @@ def save(root: Path, data: bytes) -> str:
     return name
 
 
+@dataclass(frozen=True)
+class Stored:
+    file: str  # our random name under the root
+    name: str  # the name to download it by
+    content_type: str
+    size: int
+
+
+def accept(root: Path, filename: str, data: bytes) -> Stored:
+    """Check an uploaded evidence file (not empty, not too large, an allowed type by its
+    content) and store it. Call ``discard`` if the database change around it fails."""
+    if not data:
+        raise Invalid(errors={"file": _l("The file is empty.")})
+    if len(data) > MAX_EVIDENCE_BYTES:
+        raise Invalid(
+            errors={
+                "file": _l(
+                    "The file is larger than %(mb)s MB.", mb=MAX_EVIDENCE_BYTES // (1024 * 1024)
+                )
+            }
+        )
+    kind = sniff(data, filename)
+    name = Path(filename).name[:200] or "evidence"
+    if not name.lower().endswith(kind.extension):
+        name += kind.extension
+    return Stored(save(root, data), name, kind.content_type, len(data))
+
+
+def discard(root: Path, stored: Stored) -> None:
+    path_of(root, stored.file).unlink(missing_ok=True)
+
+
 def path_of(root: Path, name: str) -> Path:
     """The stored file; names are ours (hex), so anything else is refused."""
     if not name or not all(c in "0123456789abcdef" for c in name):

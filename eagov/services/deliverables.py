@@ -225,25 +225,10 @@ def attach_evidence(
     _check_in_force(contract, version)
     check_version(item, expected)
     _may_set(session, actor, item, version, D.IN_PROGRESS)
-    if not data:
-        raise Invalid(errors={"file": _l("The file is empty.")})
-    if len(data) > storage.MAX_EVIDENCE_BYTES:
-        raise Invalid(
-            errors={
-                "file": _l(
-                    "The file is larger than %(mb)s MB.",
-                    mb=storage.MAX_EVIDENCE_BYTES // (1024 * 1024),
-                )
-            }
-        )
-    kind = storage.sniff(data, filename)
-    stored = storage.save(upload_root, data)
-    safe_name = Path(filename).name[:200] or "evidence"
-    if not safe_name.lower().endswith(kind.extension):
-        safe_name += kind.extension
+    stored = storage.accept(upload_root, filename, data)
     before = audit.snapshot(item)
-    item.evidence_file, item.evidence_name = stored, safe_name
-    item.evidence_type, item.evidence_size = kind.content_type, len(data)
+    item.evidence_file, item.evidence_name = stored.file, stored.name
+    item.evidence_type, item.evidence_size = stored.content_type, stored.size
     session.add(item)
     try:
         flush(session)
@@ -257,7 +242,7 @@ def attach_evidence(
         )
         commit(session)
     except BaseException:
-        storage.path_of(upload_root, stored).unlink(missing_ok=True)  # nothing half-kept
+        storage.discard(upload_root, stored)  # nothing half-kept
         raise
     return item
 

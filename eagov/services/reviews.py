@@ -494,25 +494,10 @@ def attach_item_evidence(
     if review.state not in ANSWERING:
         raise Conflict(_l("Answers are recorded between tailoring and the report."))
     check_version(item, expected_version)
-    if not data:
-        raise Invalid(errors={"file": _l("The file is empty.")})
-    if len(data) > storage.MAX_EVIDENCE_BYTES:
-        raise Invalid(
-            errors={
-                "file": _l(
-                    "The file is larger than %(mb)s MB.",
-                    mb=storage.MAX_EVIDENCE_BYTES // (1024 * 1024),
-                )
-            }
-        )
-    kind = storage.sniff(data, filename)
-    stored = storage.save(upload_root, data)
-    name = Path(filename).name[:200] or "evidence"
-    if not name.lower().endswith(kind.extension):
-        name += kind.extension
+    stored = storage.accept(upload_root, filename, data)
     before = audit.snapshot(item)
-    item.evidence_file, item.evidence_name = stored, name
-    item.evidence_type, item.evidence_size = kind.content_type, len(data)
+    item.evidence_file, item.evidence_name = stored.file, stored.name
+    item.evidence_type, item.evidence_size = stored.content_type, stored.size
     session.add(item)
     try:
         flush(session)
@@ -526,7 +511,7 @@ def attach_item_evidence(
         )
         commit(session)
     except BaseException:
-        storage.path_of(upload_root, stored).unlink(missing_ok=True)
+        storage.discard(upload_root, stored)
         raise
     return item
 

@@ -38,7 +38,7 @@ from .. import richtext, storage
 from ..auth import current_actor, permission_required
 from ..contract_types import CAPACITY_LABELS, DELIVERABLE_KINDS, PHASE_LABELS, TYPES, spec
 from ..db import get_session
-from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..errors import Invalid, NotFound
 from ..exports import CSV_MIMETYPE, XLSX_MIMETYPE, Column, to_csv, to_xlsx
 from ..labels import label
 from ..models import (
@@ -67,7 +67,7 @@ from ..services import deliverables as deliverable_service
 from ..services.deliverables import DeliverableFilter
 from ..services.org_queries import board_options, person_options, unit_options
 from ..uploads import upload_root
-from .forms import FormState
+from .forms import FormState, attempt, parse
 from .pagination import Page, page_args
 
 bp = Blueprint("contracts", __name__, url_prefix="/contracts")
@@ -77,7 +77,6 @@ EXPORT_MAX_ROWS = 10_000
 VERIFY_MAX_BYTES = 16 * 1024 * 1024
 EVIDENCE_ACCEPT = ".pdf,.docx,.xlsx,.pptx,.png,.jpg,.jpeg,.txt,.csv,.md"
 RISK_LEVELS = ("low", "medium", "high")
-T = TypeVar("T")
 S = TypeVar("S", bound=BaseModel)
 
 ACTION_LABELS: dict[str, Any] = {
@@ -179,39 +178,11 @@ def type_label(contract_type: str) -> str:
 # --- shared form handling ----------------------------------------------------------------------
 
 
-def _attempt(form: FormState, action: Callable[[], T]) -> tuple[T | None, int]:
-    """Run ``action``; on a refusal keep the form's input and say why (with the status)."""
-    try:
-        return action(), 200
-    except Invalid as exc:
-        form.fail(exc)
-        return None, 422
-    except Conflict as exc:
-        form.message = str(exc.detail)
-        return None, 409
-    except Forbidden as exc:
-        form.message = str(exc.detail)
-        return None, 403
-
-
-def _typed(schema: type[BaseModel], payload: dict[str, Any]) -> FormState:
-    """The payload as a form to validate; a required field left empty counts as missing
-    (so it says "required" rather than "enter a number")."""
-    fields = schema.model_fields
-    return FormState(
-        values={
-            k: v
-            for k, v in payload.items()
-            if not (v == "" and k in fields and fields[k].is_required())
-        }
-    )
-
-
 def _parse(schema: type[S], payload: dict[str, Any], rename: Callable[[str], str] = str) -> S:
     """Validate ``payload`` (strings as typed) with ``schema``; field errors are renamed to
     the form's field names."""
     try:
-        return _typed(schema, payload).validate(schema)
+        return parse(schema, payload)
     except Invalid as exc:
         errors: dict[str, Any] = {}
         for key, message in exc.errors.items():
@@ -353,7 +324,7 @@ def _lifecycle(
     done: str,
 ) -> Response | tuple[str, int]:
     form = FormState.from_request(request.form)
-    _result, status = _attempt(form, lambda: run(form))
+    _result, status = attempt(form, lambda: run(form))
     if status == 200:
         flash(done, "success")
         return _back(contract_id)
@@ -411,7 +382,7 @@ def amend(contract_id: int) -> Response | tuple[str, int]:
         return contract_service.amend(get_session(), current_actor(), contract_id, data)
 
     form = FormState.from_request(request.form)
-    draft, status = _attempt(form, lambda: run(form))
+    draft, status = attempt(form, lambda: run(form))
     if draft is not None:
         flash(_("Version %(num)s opened as a draft amendment.", num=draft.number), "success")
         return _back(contract_id, draft.number)
@@ -546,7 +517,7 @@ def _risk_error(form: FormState, raw: dict[str, Any]) -> str:
 
 def _validate_content(form: FormState, schema: type[S], payload: dict[str, Any]) -> S:
     try:
-        return _typed(schema, payload).validate(schema)
+        return parse(schema, payload)
     except Invalid as exc:
         errors: dict[str, Any] = {}
         for key, message in exc.errors.items():
@@ -611,7 +582,7 @@ def new_contract() -> str | Response | tuple[str, int]:
             "board_id": form.value("board_id"),
         }
         payload.pop("change_summary", None)
-        created, status = _attempt(
+        created, status = attempt(
             form,
             lambda: contract_service.create_contract(
                 s, current_actor(), _validate_content(form, ContractCreate, payload)
@@ -663,7 +634,7 @@ def edit_contract(contract_id: int) -> str | Response | tuple[str, int]:
     if request.method == "POST":
         form = FormState.from_request(request.form)
         payload = _content_payload(form, c.type)
-        saved, status = _attempt(
+        saved, status = attempt(
             form,
             lambda: contract_service.update_draft(
                 s,
@@ -716,7 +687,7 @@ def new_deliverable(contract_id: int) -> str | Response | tuple[str, int]:
     if request.method == "POST":
         form = FormState.from_request(request.form)
         payload = {k: form.value(k) for k in DELIVERABLE_FIELDS}
-        created, status = _attempt(
+        created, status = attempt(
             form,
             lambda: deliverable_service.add_deliverable(
                 s, actor, contract_id, _parse(DeliverableIn, payload)
@@ -760,7 +731,7 @@ def edit_deliverable(deliverable_id: int) -> str | Response | tuple[str, int]:
     if request.method == "POST":
         form = FormState.from_request(request.form)
         payload = {k: form.value(k) for k in DELIVERABLE_FIELDS}
-        saved, status = _attempt(
+        saved, status = attempt(
             form,
             lambda: deliverable_service.update_deliverable(
                 s, actor, deliverable_id, _parse(DeliverableIn, payload), form.version()
@@ -788,7 +759,7 @@ def remove_deliverable(deliverable_id: int) -> Response | tuple[str, int]:
     item, version, c = _deliverable_and_contract(s, deliverable_id)
     title = item.title
     form = FormState.from_request(request.form)
-    _r, status = _attempt(
+    _r, status = attempt(
         form,
         lambda: deliverable_service.remove_deliverable(s, actor, deliverable_id, form.version()),
     )
@@ -806,7 +777,7 @@ def progress(deliverable_id: int) -> Response | tuple[str, int]:
     item, version, c = _deliverable_and_contract(s, deliverable_id)
     form = FormState.from_request(request.form)
     payload = {k: form.value(k) for k in ("status", "note", "evidence_link")}
-    _r, status = _attempt(
+    _r, status = attempt(
         form,
         lambda: deliverable_service.progress(
             s, actor, deliverable_id, _parse(DeliverableProgress, payload), form.version()
@@ -835,7 +806,7 @@ def upload_evidence(deliverable_id: int) -> Response | tuple[str, int]:
     else:
         data = upload.stream.read(storage.MAX_EVIDENCE_BYTES + 1)
         filename = upload.filename
-        _r, status = _attempt(
+        _r, status = attempt(
             form,
             lambda: deliverable_service.attach_evidence(
                 s, actor, deliverable_id, filename, data, upload_root(), form.version()
@@ -875,7 +846,7 @@ def new_metric(contract_id: int) -> str | Response | tuple[str, int]:
     if request.method == "POST":
         form = FormState.from_request(request.form)
         payload = {k: form.value(k) for k in ("name", "target", "unit")}
-        created, status = _attempt(
+        created, status = attempt(
             form,
             lambda: deliverable_service.add_metric(
                 s, actor, contract_id, _parse(MetricIn, payload)
@@ -904,7 +875,7 @@ def remove_metric(metric_id: int) -> Response | tuple[str, int]:
     metric, version, c = _metric_and_contract(s, metric_id)
     name = metric.name
     form = FormState.from_request(request.form)
-    _r, status = _attempt(form, lambda: deliverable_service.remove_metric(s, actor, metric_id))
+    _r, status = attempt(form, lambda: deliverable_service.remove_metric(s, actor, metric_id))
     if status == 200:
         flash(_("Metric %(name)s removed.", name=name), "success")
         return _back(c.id, anchor="metrics")
@@ -918,7 +889,7 @@ def measure(metric_id: int) -> Response | tuple[str, int]:
     s, actor = get_session(), current_actor()
     metric, version, c = _metric_and_contract(s, metric_id)
     form = FormState.from_request(request.form)
-    _r, status = _attempt(
+    _r, status = attempt(
         form,
         lambda: deliverable_service.measure(
             s,
@@ -977,7 +948,7 @@ def verify_document() -> str | tuple[str, int]:
                 # Imported here: the checker is a separate module (python-docx is heavy).
                 from ..services.contract_documents import verify_docx
 
-                result, status = _attempt(
+                result, status = attempt(
                     form, lambda: verify_docx(get_session(), current_actor(), data)
                 )
                 if status == 422 and not form.errors.get("file"):

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from flask_babel import gettext as _
 from pydantic import BaseModel, ValidationError
 from werkzeug.datastructures import MultiDict
 
-from ..errors import Invalid, field_errors, texts
+from ..errors import Conflict, Forbidden, Invalid, field_errors, texts
 
 S = TypeVar("S", bound=BaseModel)
 
@@ -77,3 +79,37 @@ def _coerce(schema: type[BaseModel], values: dict[str, Any]) -> dict[str, Any]:
         else:
             out[name] = raw
     return out
+
+
+T = TypeVar("T")
+
+
+def attempt(form: FormState, action: Callable[[], T]) -> tuple[T | None, int]:
+    """Run ``action``; on a refusal keep the form's input, say why, and give the status."""
+    try:
+        return action(), 200
+    except Invalid as exc:
+        form.fail(exc)
+        if not form.message:
+            form.message = str(_("Please correct the marked fields."))
+        return None, 422
+    except Conflict as exc:
+        form.message = str(exc.detail)
+        return None, 409
+    except Forbidden as exc:
+        form.message = str(exc.detail)
+        return None, 403
+
+
+def parse(schema: type[S], payload: dict[str, Any]) -> S:
+    """Validate ``payload`` (strings as typed); a required field left empty counts as
+    missing, so it says "required" rather than "enter a number"."""
+    fields = schema.model_fields
+    form = FormState(
+        values={
+            k: v
+            for k, v in payload.items()
+            if not (v == "" and k in fields and fields[k].is_required())
+        }
+    )
+    return form.validate(schema)

@@ -37,7 +37,7 @@ from .. import richtext, storage
 from ..auth import current_actor
 from ..conformance import Level
 from ..db import get_session
-from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..errors import Conflict, Invalid, NotFound
 from ..labels import label
 from ..models import (
     ChecklistCategory,
@@ -74,12 +74,11 @@ from ..services import reviews as review_service
 from ..services.org_queries import board_options, person_options, unit_options
 from ..uploads import upload_root
 from ..yaml_source import SourceInvalid
-from .forms import FormState
+from .forms import FormState, attempt, parse
 from .pagination import Page, page_args, paginate
 
 bp = Blueprint("reviews", __name__, url_prefix="/reviews")
 
-T = TypeVar("T")
 S = TypeVar("S", bound=BaseModel)
 
 STATE_BADGES = {
@@ -146,35 +145,6 @@ def _helpers() -> dict[str, Any]:
 
 
 # --- shared form handling ----------------------------------------------------------------------
-
-
-def _attempt(form: FormState, action: Callable[[], T]) -> tuple[T | None, int]:
-    """Run ``action``; on a refusal keep the form's input and say why (with the status)."""
-    try:
-        return action(), 200
-    except Invalid as exc:
-        form.fail(exc)
-        if not form.message:
-            form.message = _("Please correct the marked fields.")
-        return None, 422
-    except Conflict as exc:
-        form.message = str(exc.detail)
-        return None, 409
-    except Forbidden as exc:
-        form.message = str(exc.detail)
-        return None, 403
-
-
-def _parse(schema: type[S], payload: dict[str, Any]) -> S:
-    fields = schema.model_fields
-    form = FormState(
-        values={
-            k: v
-            for k, v in payload.items()
-            if not (v == "" and k in fields and fields[k].is_required())
-        }
-    )
-    return form.validate(schema)
 
 
 def _split(raw: str) -> list[str]:
@@ -260,12 +230,12 @@ def new_review() -> str | Response | tuple[str, int]:
 
         def run() -> Any:
             try:
-                data = _parse(ReviewRequest, payload)
+                data = parse(ReviewRequest, payload)
             except Invalid as exc:
                 raise Invalid(errors=exc.errors) from None
             return review_service.request_review(s, actor, data)
 
-        created, status = _attempt(form, run)
+        created, status = attempt(form, run)
         if created is not None:
             flash(_("Review %(ref)s requested.", ref=created.reference), "success")
             return redirect(url_for(".review", review_id=created.id))
@@ -373,7 +343,7 @@ def _act(
     list_fields: tuple[str, ...] = (),
 ) -> Response | tuple[str, int]:
     form = FormState.from_request(request.form, list_fields)
-    _result, status = _attempt(form, lambda: run(form))
+    _result, status = attempt(form, lambda: run(form))
     if status == 200:
         flash(done, "success")
         return _back(review_id, anchor)
@@ -402,7 +372,7 @@ def advance(review_id: int) -> Response | tuple[str, int]:
         }
         if payload["meeting_at"]:
             payload["meeting_at"] = _meeting_at(payload["meeting_at"])
-        data = _parse(AdvanceIn, payload)
+        data = parse(AdvanceIn, payload)
         return review_service.advance(get_session(), current_actor(), review_id, data)
 
     return _act(review_id, "advance", run, _("The review moved to its next step."), "workflow")
@@ -411,7 +381,7 @@ def advance(review_id: int) -> Response | tuple[str, int]:
 @bp.route("/<int:review_id>/override", methods=["POST"])
 def override(review_id: int) -> Response | tuple[str, int]:
     def run(f: FormState) -> Any:
-        data = _parse(
+        data = parse(
             OverrideIn, {"level": f.value("level"), "justification": f.value("justification")}
         )
         return review_service.override_level(get_session(), current_actor(), review_id, data)
@@ -422,7 +392,7 @@ def override(review_id: int) -> Response | tuple[str, int]:
 @bp.route("/<int:review_id>/participants", methods=["POST"])
 def add_participant(review_id: int) -> Response | tuple[str, int]:
     def run(f: FormState) -> Any:
-        data = _parse(ParticipantIn, {"person_id": f.value("person_id"), "role": f.value("role")})
+        data = parse(ParticipantIn, {"person_id": f.value("person_id"), "role": f.value("role")})
         return review_service.add_participant(get_session(), current_actor(), review_id, data)
 
     return _act(review_id, "participant", run, _("Participant added."), "participants")
@@ -433,7 +403,7 @@ def tailor(review_id: int) -> Response | tuple[str, int]:
     def run(f: FormState) -> Any:
         refs = _split(f.value("references"))
         cats = f.value("categories", [])
-        data = _parse(
+        data = parse(
             TailorIn,
             {
                 "library_id": f.value("library_id"),
@@ -457,7 +427,7 @@ def tailor(review_id: int) -> Response | tuple[str, int]:
 def add_custom_item(review_id: int) -> Response | tuple[str, int]:
     def run(f: FormState) -> Any:
         keys = ("category_key", "category_title", "question", "guidance", "principle", "weight")
-        data = _parse(CustomItemIn, {k: f.value(k) for k in keys})
+        data = parse(CustomItemIn, {k: f.value(k) for k in keys})
         return review_service.add_custom_item(get_session(), current_actor(), review_id, data)
 
     return _act(review_id, "custom", run, _("Custom item added."), "tailoring")
@@ -469,7 +439,7 @@ def raise_finding(review_id: int) -> Response | tuple[str, int]:
         payload = {k: f.value(k) for k in ("severity", "description", "recommendation", "due_date")}
         payload["owner_id"] = f.value("owner_id")
         payload["item_references"] = _split(f.value("item_references"))
-        data = _parse(FindingIn, payload)
+        data = parse(FindingIn, payload)
         return review_service.raise_finding(get_session(), current_actor(), review_id, data)
 
     return _act(review_id, "finding", run, _("Finding raised."), "findings")
@@ -484,7 +454,7 @@ def move_finding(finding_id: int) -> Response | tuple[str, int]:
     review_id = finding.review_id
 
     def run(f: FormState) -> Any:
-        data = _parse(FindingMove, {"status": f.value("status")})
+        data = parse(FindingMove, {"status": f.value("status")})
         return review_service.move_finding(s, current_actor(), finding_id, data, f.version())
 
     return _act(
@@ -504,7 +474,7 @@ def request_dispensation(review_id: int) -> Response | tuple[str, int]:
             "conditions": f.value("conditions"),
             "requested_expiry": f.value("requested_expiry"),
         }
-        data = _parse(DispensationRequest, payload)
+        data = parse(DispensationRequest, payload)
         return dispensation_service.request(get_session(), current_actor(), data)
 
     return _act(review_id, "dispensation", run, _("Dispensation requested."), "dispensations")
@@ -531,7 +501,7 @@ def decide_dispensation(dispensation_id: int, action: str) -> Response | tuple[s
     }[action]
 
     def run(f: FormState) -> Any:
-        data = _parse(
+        data = parse(
             DispensationDecision, {"expires_on": f.value("expires_on"), "note": f.value("note")}
         )
         return decide(s, current_actor(), dispensation_id, data, f.version())
@@ -548,7 +518,7 @@ def renew_dispensation(dispensation_id: int) -> Response | tuple[str, int]:
         raise NotFound(_("Dispensation %(id)s not found.", id=dispensation_id))
 
     def run(f: FormState) -> Any:
-        data = _parse(
+        data = parse(
             RenewIn,
             {
                 "requested_expiry": f.value("requested_expiry"),
@@ -576,7 +546,7 @@ def renew_dispensation(dispensation_id: int) -> Response | tuple[str, int]:
 @bp.route("/<int:review_id>/rereview", methods=["POST"])
 def rereview(review_id: int) -> Response | tuple[str, int]:
     form = FormState.from_request(request.form)
-    new, status = _attempt(
+    new, status = attempt(
         form, lambda: review_service.start_rereview(get_session(), current_actor(), review_id)
     )
     if new is not None:
@@ -633,10 +603,10 @@ def save_item(item_id: int) -> Response | tuple[str, int]:
     form = FormState.from_request(request.form)
 
     def run() -> Any:
-        data = _parse(AnswerIn, {k: form.value(k) for k in ANSWER_FIELDS})
+        data = parse(AnswerIn, {k: form.value(k) for k in ANSWER_FIELDS})
         return review_service.answer_item(s, actor, item_id, data, form.version())
 
-    saved, status = _attempt(form, run)
+    saved, status = attempt(form, run)
     if saved is not None:
         flash(_("Item %(ref)s saved.", ref=saved.reference), "success")
         items = review_service.items_of(s, review_id)
@@ -670,7 +640,7 @@ def upload_item_evidence(item_id: int) -> Response | tuple[str, int]:
             s, actor, item_id, upload.filename, data, upload_root(), form.version()
         )
 
-    saved, status = _attempt(form, run)
+    saved, status = attempt(form, run)
     if saved is not None:
         flash(_("Evidence for %(ref)s uploaded.", ref=saved.reference), "success")
         return redirect(url_for(".workspace", review_id=review_id) + f"#item-{item_id}")
