@@ -36,7 +36,10 @@ def dashboard() -> str:
         recent = list(
             s.exec(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(8)).all()  # type: ignore[attr-defined]
         )
-    return render_template("main/dashboard.html", counts=counts, recent=recent)
+    from ..services import review_queries
+
+    reviews = review_queries.dashboard(s, current_actor())
+    return render_template("main/dashboard.html", counts=counts, recent=recent, reviews=reviews)
 
 
 @bp.route("/healthz")

@@ -114,3 +114,27 @@ def test_renewal_from_the_review_page(client, session):
 
     renewal = session.exec(select(Dispensation).where(Dispensation.renewal_of_id == old.id)).one()
     assert renewal.state == "requested"
+
+
+def test_home_dashboard_shows_review_tiles(client, session):
+    cast = make_cast(session)
+    library = checklists.import_library(session, SYSTEM, BASELINE.read_bytes())
+    review = to_state(session, cast, library, "signed_off")
+    ref = reviews.items_of(session, review.id)[0].reference
+    until = date.today() + timedelta(days=10)
+    req = dispensations.request(
+        session,
+        cast.actor("lead"),
+        DispensationRequest(
+            review_id=review.id,
+            item_references=[ref],
+            justification="Waiting for the replacement platform.",
+            requested_expiry=until,
+        ),
+    )
+    dispensations.grant(
+        session, cast.actor("chair"), req.id, DispensationDecision(expires_on=until), None
+    )
+    login(client, cast.viewer.email, PASSWORD)
+    page = client.get("/").text
+    assert 'id="review-tiles"' in page and req.reference in page and "Conformant" in page
