@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, url_for
+from flask import Flask
 from flask_bootstrap import Bootstrap5
 
 from . import account, admin, areas, audit_views, auth_views, contracts, main, org, reviews
@@ -24,4 +24,3 @@ def init_app(app: Flask) -> None:
         reviews.bp,
     ):
         app.register_blueprint(bp)
-    app.jinja_env.globals["nav_url"] = url_for
