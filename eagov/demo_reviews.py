@@ -321,18 +321,18 @@ def _findings(session: Session, cast: _Cast, made: dict[str, Review], today: dat
 
 def _dispensations(session: Session, cast: _Cast, review: Review, today: date) -> None:
     """On the rejected review: one dispensation granted, expiring in 20 days; one granted
-    with a near expiry and then expired (the expiry opens a follow-up review)."""
+    three months ago that ran out ten days ago, then expired (which opens a follow-up
+    review)."""
     assert review.id is not None
     lead, chair = cast.actor("architect"), cast.actor("chair")
     failing = [
         i.reference for i in reviews.items_of(session, review.id) if i.level == "non_conformant"
     ]
-    near = today + timedelta(days=1)
     for refs, standards, days, conditions in (
         (
             failing[1:2],
             ["Group secure SDLC standard 2.1"],
-            1,
+            -10,
             "Manual dependency review before each release.",
         ),
         (
@@ -342,6 +342,8 @@ def _dispensations(session: Session, cast: _Cast, review: Review, today: date) -
             "Tokens revoked by the gateway on logout; weekly report of long sessions.",
         ),
     ):
+        # The one already run out was asked for and granted in the past (the clock is injected).
+        as_of = today - timedelta(days=90) if days < 0 else today
         asked = dispensations.request(
             session,
             lead,
@@ -355,6 +357,7 @@ def _dispensations(session: Session, cast: _Cast, review: Review, today: date) -
                 conditions=conditions,
                 requested_expiry=today + timedelta(days=days),
             ),
+            today=as_of,
         )
         assert asked.id is not None
         dispensations.grant(
@@ -365,6 +368,7 @@ def _dispensations(session: Session, cast: _Cast, review: Review, today: date) -
                 expires_on=today + timedelta(days=days), note="Granted with the conditions."
             ),
             asked.version,
+            today=as_of,
         )
-        if days == 1:
-            dispensations.expire_due(session, SYSTEM, today=near + timedelta(days=1))
+        if days < 0:
+            dispensations.expire_due(session, SYSTEM, today=today)
