@@ -92,15 +92,9 @@ def finish_through_services(live_server: Any, cast: Any, review_id: int) -> None
 def sign_in(page: Any, email: str, problems: Any) -> None:
     from contract_factory import PASSWORD
 
-    page.context.clear_cookies()
-    page.goto("/login")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-    assert page.locator("html").get_attribute("lang") == "en"
-    assert not problems.take()
+    from browser.signin import sign_in as sign_in_with
+
+    sign_in_with(page, email, PASSWORD, problems)
 
 
 def test_lead_fills_the_checklist_and_the_chair_signs_off(
