@@ -16,30 +16,38 @@ from eagov.schemas.reviews import DispensationDecision, DispensationRequest
 from eagov.services import checklists, dispensations, reviews
 
 
-def test_report_responses_and_register(client, session):
+def signed_off(session):
+    """A cast and a rejected, signed-off review of the security checklist."""
     cast = make_cast(session)
     library = checklists.import_library(session, SYSTEM, BASELINE.read_bytes())
-    review = to_state(session, cast, library, "signed_off")
+    return cast, to_state(session, cast, library, "signed_off")
+
+
+def granted(session, cast, review, days: int = 20, standards: list[str] | None = None):
+    """A dispensation of the review's first item, granted for ``days``."""
+    ref = reviews.items_of(session, review.id)[0].reference
+    until = date.today() + timedelta(days=days)
+    req = dispensations.request(
+        session,
+        cast.actor("lead"),
+        DispensationRequest(
+            review_id=review.id,
+            item_references=[ref],
+            standards=standards or [],
+            justification="Waiting for the replacement platform.",
+            requested_expiry=until,
+        ),
+    )
+    return dispensations.grant(
+        session, cast.actor("chair"), req.id, DispensationDecision(expires_on=until), None
+    )
+
+
+def test_report_responses_and_register(client, session):
+    cast, review = signed_off(session)
     ref = reviews.items_of(session, review.id)[0].reference
     for _ in range(2):
-        req = dispensations.request(
-            session,
-            cast.actor("lead"),
-            DispensationRequest(
-                review_id=review.id,
-                item_references=[ref],
-                standards=["TLS policy"],
-                justification="Waiting for the replacement platform.",
-                requested_expiry=date.today() + timedelta(days=20),
-            ),
-        )
-        dispensations.grant(
-            session,
-            cast.actor("chair"),
-            req.id,
-            DispensationDecision(expires_on=date.today() + timedelta(days=20)),
-            None,
-        )
+        granted(session, cast, review, standards=["TLS policy"])
     login(client, cast.viewer.email, PASSWORD)
     page = client.get(f"/reviews/{review.id}").text
     assert f"/reviews/{review.id}/report.docx" in page
@@ -72,24 +80,9 @@ def test_meeting_time_is_read_in_the_users_zone(app):
 def test_renewal_from_the_review_page(client, session):
     from conftest import post_form
 
-    cast = make_cast(session)
-    library = checklists.import_library(session, SYSTEM, BASELINE.read_bytes())
-    review = to_state(session, cast, library, "signed_off")
-    ref = reviews.items_of(session, review.id)[0].reference
-    until = date.today() + timedelta(days=20)
-    old = dispensations.request(
-        session,
-        cast.actor("lead"),
-        DispensationRequest(
-            review_id=review.id,
-            item_references=[ref],
-            justification="Waiting for the replacement platform.",
-            requested_expiry=until,
-        ),
-    )
-    dispensations.grant(
-        session, cast.actor("chair"), old.id, DispensationDecision(expires_on=until), None
-    )
+    cast, review = signed_off(session)
+    old = granted(session, cast, review)
+    until = old.expires_on
     login(client, cast.lead.email, PASSWORD)
     page = f"/reviews/{review.id}"
     assert "Ask for a renewal" in client.get(page).text
@@ -117,24 +110,8 @@ def test_renewal_from_the_review_page(client, session):
 
 
 def test_home_dashboard_shows_review_tiles(client, session):
-    cast = make_cast(session)
-    library = checklists.import_library(session, SYSTEM, BASELINE.read_bytes())
-    review = to_state(session, cast, library, "signed_off")
-    ref = reviews.items_of(session, review.id)[0].reference
-    until = date.today() + timedelta(days=10)
-    req = dispensations.request(
-        session,
-        cast.actor("lead"),
-        DispensationRequest(
-            review_id=review.id,
-            item_references=[ref],
-            justification="Waiting for the replacement platform.",
-            requested_expiry=until,
-        ),
-    )
-    dispensations.grant(
-        session, cast.actor("chair"), req.id, DispensationDecision(expires_on=until), None
-    )
+    cast, review = signed_off(session)
+    req = granted(session, cast, review, days=10)
     login(client, cast.viewer.email, PASSWORD)
     page = client.get("/").text
     assert 'id="review-tiles"' in page and req.reference in page and "Conformant" in page
