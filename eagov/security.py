@@ -5,12 +5,28 @@ from __future__ import annotations
 import secrets
 
 from flask import Flask, Response, g, request
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_wtf.csrf import CSRFProtect
 
 csrf = CSRFProtect()
 
 
+class SessionsWithoutStaticRefresh(SecureCookieSessionInterface):
+    """Static files never re-send the session cookie.
+
+    Flask refreshes a permanent session's cookie on every response. A stylesheet requested
+    by the previous page can then answer after a sign-in or a form post and put the older
+    cookie back: the user looks signed out, or a flash message is lost. Pages still refresh.
+    """
+
+    def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
+        if request.endpoint and request.endpoint.endswith("static"):
+            return bool(session.modified)
+        return super().should_set_cookie(app, session)
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = SessionsWithoutStaticRefresh()
     csrf.init_app(app)
     app.before_request(_make_nonce)
     app.after_request(_headers)

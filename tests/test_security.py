@@ -183,3 +183,11 @@ def test_forwarded_address_is_trusted_only_when_configured(app_factory, make_use
         with Session(app.extensions["eagov.engine"]) as s:
             last = s.exec(select(LoginAttempt).order_by(LoginAttempt.id.desc())).first()
         assert last.address == ("203.0.113.7" if proxies else "10.0.0.2")
+
+
+def test_static_files_do_not_resend_the_session_cookie(client, make_user):
+    login(client, make_user("viewer").email)
+    assert "session=" in client.get("/").headers.get("Set-Cookie", "")
+    static = client.get("/static/eagov.css")
+    assert static.status_code == 200 and "Set-Cookie" not in static.headers
+    static.close()
