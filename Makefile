@@ -44,7 +44,7 @@ venv: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/eagov db upgrade
-	$(BIN)/eagov demo load --if-empty
+	EAGOV_BASE_URL=http://$(HOST):$(PORT) $(BIN)/eagov demo load --if-empty
 	@echo "Demo sign-ins (all with password 'demo-password'): see README.md, 'Quick start'."
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	exec $(BIN)/gunicorn 'eagov:create_app()' -b $(HOST):$(PORT) -w $(WORKERS) \
