@@ -7,6 +7,7 @@ import os
 import re
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -139,6 +140,22 @@ def make_user(session: Session):  # type: ignore[no-untyped-def]
         return user
 
     return factory
+
+
+@contextmanager
+def count_statements(app: Flask) -> Iterator[list[str]]:
+    """Every SQL statement the app's engine runs inside the block."""
+    eng = app.extensions["eagov.engine"]
+    seen: list[str] = []
+
+    def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    sa.event.listen(eng, "before_cursor_execute", before)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(eng, "before_cursor_execute", before)
 
 
 def csrf_from(html: str) -> str:

@@ -24,7 +24,7 @@ from ..services import checklists as svc
 from ..web.pagination import Page as ListPage
 from . import bp
 from .listing import ListQuery, ordered, page_of, sort_by
-from .responses import read_from, respond, respond_page
+from .responses import attachment, read_from, respond, respond_page
 from .spec import endpoint
 
 TAG = "Checklist libraries"
@@ -144,8 +144,6 @@ def export_checklist_library(library_id: int) -> Response:
     text = svc.export_library(session, actor, library_id)
     library = session.get(ChecklistLibrary, library_id)
     assert library is not None
-    resp = Response(text, content_type=f"{YAML}; charset=utf-8")
-    resp.headers["Content-Disposition"] = (
-        f'attachment; filename="{library.identifier}-{library.version}.yaml"'
+    return attachment(
+        text, f"{YAML}; charset=utf-8", f"{library.identifier}-{library.version}.yaml"
     )
-    return resp

@@ -43,7 +43,7 @@ from ..services import contracts as svc
 from . import bp
 from .deliverables import deliverable_read, metric_read
 from .listing import Id, ListQuery, Search, page_of, sort_by
-from .responses import read_from, respond, respond_page
+from .responses import attachment, read_from, respond, respond_page
 from .spec import endpoint
 
 TAG = "Contracts"
@@ -359,11 +359,7 @@ def get_contract_document(contract_id: int, number: int, query: DocumentQuery) -
     version = svc.get_version(session, contract, number)
     locale = query.locale or str(get_locale() or "en")
     data = build_contract_docx(session, contract, version, locale=locale)
-    resp = Response(data, mimetype=DOCX)
-    filename = f"{contract.reference}-v{version.number}.docx"
-    resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp
+    return attachment(data, DOCX, f"{contract.reference}-v{version.number}.docx")
 
 
 class DocumentUpload(Schema):

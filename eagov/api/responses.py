@@ -31,6 +31,15 @@ def no_content() -> Response:
     return Response(status=204)
 
 
+def attachment(data: bytes | str, content_type: str, filename: str) -> Response:
+    """A generated file as a download. Never cached: it depends on who asks and on data
+    that changes."""
+    resp = Response(data, content_type=content_type)
+    resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
+
+
 def respond_page(page: Page[Any], convert: Callable[[Any], BaseModel]) -> Response:
     resp = jsonify(
         {

@@ -58,7 +58,7 @@ from ..schemas.reviews import (
 from ..services import reviews as svc
 from . import bp
 from .listing import Id, ListQuery, Search, ordered, page_of, sort_by
-from .responses import read_from, respond, respond_page
+from .responses import attachment, read_from, respond, respond_page
 from .spec import endpoint
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -527,13 +527,6 @@ class ReportQuery(Schema):
     )
 
 
-def _attachment(data: bytes, mimetype: str, filename: str) -> Response:
-    resp = Response(data, mimetype=mimetype)
-    resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp
-
-
 @endpoint(
     bp,
     "/reviews/<id:review_id>/report",
@@ -551,7 +544,7 @@ def get_review_report(review_id: int, query: ReportQuery) -> Response:
     review = svc.get_review(session, current_actor(), review_id)
     locale = query.locale or str(get_locale() or "en")
     data = build_review_docx(session, review, locale=locale)
-    return _attachment(data, DOCX, f"{review.reference}-report.docx")
+    return attachment(data, DOCX, f"{review.reference}-report.docx")
 
 
 @endpoint(
@@ -575,4 +568,4 @@ def get_review_responses(review_id: int, fmt: str, query: ReportQuery) -> Respon
         data, mimetype = ex.responses_csv(session, review, locale=locale), CSV_MIMETYPE
     else:
         data, mimetype = ex.responses_xlsx(session, review, locale=locale), XLSX_MIMETYPE
-    return _attachment(data, mimetype, ex.responses_filename(review, fmt))
+    return attachment(data, mimetype, ex.responses_filename(review, fmt))

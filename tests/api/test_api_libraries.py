@@ -8,35 +8,12 @@ from pathlib import Path
 
 import pytest
 from apihelp import as_role, assert_problem, created
+from test_checklist_libraries import library_yaml
 
 BASELINE = (
     Path(__file__).resolve().parents[2] / "eagov" / "library" / "checklists" / "baseline.yaml"
 )
 YAML = {"Content-Type": "application/yaml"}
-
-
-def library_yaml(version: str = "1.0.0", weight: int = 2) -> str:
-    return f"""\
-format: eagov-checklist/1
-identifier: test-lib
-version: "{version}"
-languages: [en]
-title:
-  en: Test library
-categories:
-  - key: security
-    title:
-      en: Security
-    items:
-      - reference: SEC-01
-        weight: {weight}
-        question:
-          en: Who may read customer data?
-        guidance:
-          en: A role model and the access review records.
-        principle:
-          en: "Least privilege: access only as needed."
-"""
 
 
 @pytest.fixture

@@ -7,8 +7,9 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from conftest import count_statements
 from contract_factory import activate, make_cast, make_contract
-from test_contracts_support import client_for, count_statements
+from test_contracts_support import client_for
 
 
 @pytest.fixture

@@ -237,7 +237,7 @@ def test_check_a_document(app, session, cast):
 
 
 def test_the_page_runs_the_same_statements_for_2_and_20_deliverables(app, session, cast):
-    from test_contracts_support import count_statements
+    from conftest import count_statements
 
     small = activate(session, cast, make_contract(session, cast, deliverables_count=2))
     large = activate(session, cast, make_contract(session, cast, deliverables_count=20))

@@ -4,15 +4,12 @@ the cast, CSRF-protected posts, and a statement counter."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from html import unescape
 from typing import Any
 
 from conftest import csrf_from, login
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
 
 from eagov.models import User
 
@@ -34,19 +31,3 @@ def send(client: FlaskClient, url: str, data: dict[str, Any] | None = None, **kw
 def text_of(html: str) -> str:
     """The visible text of a page, tags removed and spaces collapsed (for assertions)."""
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
-
-
-@contextmanager
-def count_statements(app: Flask) -> Iterator[list[str]]:
-    """Every SQL statement the app's engine runs inside the block."""
-    eng = app.extensions["eagov.engine"]
-    seen: list[str] = []
-
-    def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
-
-    event.listen(eng, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(eng, "before_cursor_execute", before)

@@ -3,44 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-from conftest import csrf_from, post_form
-from sqlalchemy import event
+from conftest import count_statements, csrf_from, post_form
 from sqlmodel import select
+from test_org_units_pages import make_unit
 
 from eagov.models import Person
 from eagov.permissions import SYSTEM
-from eagov.schemas.org import BoardIn, BoardMemberIn, OrgUnitIn, PersonIn, PositionIn
+from eagov.schemas.org import BoardIn, BoardMemberIn, PersonIn, PositionIn
 from eagov.services import org
-
-
-def make_unit(session, name, parent=None, code=None, kind="team"):
-    return org.create_unit(
-        session,
-        SYSTEM,
-        OrgUnitIn(name=name, code=code, kind=kind, parent_id=parent.id if parent else None),
-    )
-
-
-@contextmanager
-def count_statements(app) -> Iterator[list[str]]:
-    from eagov.db import engine
-
-    with app.app_context():
-        eng = engine()
-    seen: list[str] = []
-
-    def before(_conn, _cursor, statement, _params, _context, _many):
-        seen.append(statement)
-
-    event.listen(eng, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(eng, "before_cursor_execute", before)
 
 
 @pytest.fixture

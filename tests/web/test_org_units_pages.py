@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-from conftest import csrf_from, post_form
-from sqlalchemy import event
+from conftest import count_statements, csrf_from, post_form
 from sqlmodel import select
 
 from eagov.models import AuditEvent, OrgLink, OrgUnit, Person, Position
@@ -23,25 +20,6 @@ def make_unit(session, name, parent=None, code=None, kind="team"):
         SYSTEM,
         OrgUnitIn(name=name, code=code, kind=kind, parent_id=parent.id if parent else None),
     )
-
-
-@contextmanager
-def count_statements(app) -> Iterator[list[str]]:
-    """Every SQL statement the app's engine runs inside the block."""
-    from eagov.db import engine
-
-    with app.app_context():
-        eng = engine()
-    seen: list[str] = []
-
-    def before(_conn, _cursor, statement, _params, _context, _many):
-        seen.append(statement)
-
-    event.listen(eng, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(eng, "before_cursor_execute", before)
 
 
 @pytest.fixture

@@ -7,8 +7,9 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from conftest import count_statements
 from contract_factory import make_cast
-from test_contracts_support import client_for, count_statements, send, text_of
+from test_contracts_support import client_for, send, text_of
 from test_reviews_support import import_baseline, to_state
 
 from eagov.models import Review

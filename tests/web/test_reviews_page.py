@@ -7,8 +7,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from conftest import count_statements
 from contract_factory import make_cast
-from test_contracts_support import client_for, count_statements, send, text_of
+from test_contracts_support import client_for, send, text_of
 from test_reviews_support import import_baseline, requested, tailored, to_state
 
 from eagov.schemas.reviews import AnswerIn
