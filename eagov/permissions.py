@@ -43,6 +43,23 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "dispensations.decide": frozenset({R.BOARD_CHAIR}),
     "checklists.read": _ALL,
     "checklists.manage": frozenset({R.ADMIN, R.REVIEW_COORDINATOR}),
+    # Board operations. Running a meeting (attendance, minutes, opening and closing) is for
+    # the chair and the co-ordinator acting as secretary; decisions are the chair's to record.
+    "meetings.read": _ALL,
+    "meetings.manage": frozenset({R.ADMIN, R.BOARD_CHAIR, R.REVIEW_COORDINATOR}),
+    "meetings.run": frozenset({R.BOARD_CHAIR, R.REVIEW_COORDINATOR}),
+    "decisions.read": _ALL,
+    "decisions.record": frozenset({R.BOARD_CHAIR}),
+    "actions.read": _ALL,
+    "actions.manage": _GOVERNANCE,
+    # Governance requests: anyone files and sees their own; the desk sees all.
+    "requests.file": _ALL,
+    "requests.read_all": _GOVERNANCE | {R.ARCHITECT},
+    "requests.triage": frozenset({R.ADMIN, R.REVIEW_COORDINATOR}),
+    "requests.work": frozenset({R.ADMIN, R.REVIEW_COORDINATOR, R.ARCHITECT}),
+    "requests.targets": frozenset({R.ADMIN, R.REVIEW_COORDINATOR}),
+    "kpis.read": _ALL - {R.CONTRIBUTOR},
+    "calendar.read": _ALL,
 }
 
 

@@ -28,16 +28,22 @@ def init_app(app: Flask) -> None:
     # Importing the modules routes their operations on ``bp``.
     from . import (  # noqa: F401
         accounts,
+        actions,
         audit,
         auth,
         boards,
+        calendar,
         checklist_libraries,
         contracts,
+        decisions,
         deliverables,
         dispensations,
         docs,
+        kpis,
+        meetings,
         org_units,
         people,
+        requests,
         reviews,
     )
 

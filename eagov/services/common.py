@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, select
 
 from ..errors import Conflict, Message, NotFound
 from ..labels import ENTITY_LABELS
@@ -53,8 +56,39 @@ def check_version(obj: SQLModel, expected: int | None) -> None:
         )
 
 
+_DEFERRED = "eagov.deferred_commit"
+
+
+@contextmanager
+def one_transaction(session: Session) -> Iterator[None]:
+    """Run several use cases as one: inside the block their commits only flush; the whole is
+    committed when the block ends, or rolled back when anything in it fails. A board decision
+    uses it to apply its effect (approve a contract, grant a dispensation) together with the
+    decision record."""
+    depth = session.info.get(_DEFERRED, 0)
+    session.info[_DEFERRED] = depth + 1
+    try:
+        yield
+    except BaseException:
+        session.info[_DEFERRED] = depth
+        if depth == 0:
+            session.rollback()
+        raise
+    session.info[_DEFERRED] = depth
+    if depth == 0:
+        commit(session)
+
+
+def deferred(session: Session) -> bool:
+    return bool(session.info.get(_DEFERRED))
+
+
 def commit(session: Session) -> None:
-    """Commit, turning lost races and constraint violations into Conflicts."""
+    """Commit, turning lost races and constraint violations into Conflicts. Inside
+    ``one_transaction`` this only flushes."""
+    if deferred(session):
+        flush(session)
+        return
     try:
         session.commit()
     except StaleDataError as exc:
@@ -74,6 +108,29 @@ def _integrity_message(exc: IntegrityError) -> Message:
             "This record is still referenced by others, or refers to one that does not exist."
         )
     return _l("The change breaks a data rule and was not saved.")
+
+
+def add_numbered(
+    session: Session, model: type[M], year: int, build: Callable[[int], M], attempts: int = 5
+) -> M:
+    """Add a row numbered within its year (the year's highest number plus one). A number
+    another writer took meanwhile is retried with the next one; inside ``one_transaction``
+    a retry would lose the other work of the block, so the race is a Conflict instead."""
+    column: Any = model.number  # type: ignore[attr-defined]
+    year_column: Any = model.year  # type: ignore[attr-defined]
+    for attempt in range(attempts):
+        number = (session.exec(select(func.max(column)).where(year_column == year)).one() or 0) + 1
+        obj = build(number)
+        session.add(obj)
+        try:
+            session.flush()
+        except IntegrityError as exc:
+            session.rollback()
+            if deferred(session) or attempt == attempts - 1:
+                raise Conflict(_l("Someone else saved a record at the same time. Retry.")) from exc
+            continue
+        return obj
+    raise AssertionError("unreachable")
 
 
 def flush(session: Session) -> None:

@@ -14,8 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, func, or_
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, exists, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -41,7 +40,7 @@ from ..models import (
 from ..permissions import Actor, require
 from ..schemas.contracts import AmendIn, CloseIn, ContractCreate, SignIn, VersionContent
 from . import accounts, audit
-from .common import check_version, commit, flush
+from .common import add_numbered, check_version, commit, flush
 from .org import current_members
 
 FROZEN = (VersionState.APPROVED, VersionState.SIGNED, VersionState.SUPERSEDED)
@@ -242,12 +241,11 @@ def create_contract(
     if session.get(Board, data.board_id) is None:
         raise Invalid(errors={"board_id": _l("The board does not exist.")})
     _check_content(session, data.type, data)
-    for attempt in range(5):
-        number = (
-            session.exec(select(func.max(Contract.number)).where(Contract.year == now.year)).one()
-            or 0
-        ) + 1
-        contract = Contract(
+    contract = add_numbered(
+        session,
+        Contract,
+        now.year,
+        lambda number: Contract(
             reference=f"AC-{now.year}-{number:04d}",
             year=now.year,
             number=number,
@@ -255,17 +253,8 @@ def create_contract(
             board_id=data.board_id,
             created_at=now,
             created_by_id=actor.user_id,
-        )
-        session.add(contract)
-        try:
-            session.flush()
-        except IntegrityError:
-            # Another contract took the number meanwhile; take the next one.
-            session.rollback()
-            if attempt == 4:
-                raise
-            continue
-        break
+        ),
+    )
     version = ContractVersion(contract_id=contract.id, number=1, **_content_values(data))  # type: ignore[arg-type]
     session.add(version)
     flush(session)

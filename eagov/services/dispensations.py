@@ -10,8 +10,6 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from ..errors import Conflict, Invalid, NotFound
@@ -28,7 +26,7 @@ from ..models import (
 from ..permissions import Actor, require
 from ..schemas.reviews import DispensationDecision, DispensationRequest, ReviewRequest
 from . import audit, reviews
-from .common import check_version, commit, flush
+from .common import add_numbered, check_version, commit, flush
 
 D = DispensationState
 DEFAULT_MAX_MONTHS = 12
@@ -87,30 +85,19 @@ def request(
         )
     _check_expiry(data.requested_expiry, today, max_months, "requested_expiry")
     now = utcnow()
-    for attempt in range(5):
-        number = (
-            session.exec(
-                select(func.max(Dispensation.number)).where(Dispensation.year == now.year)
-            ).one()
-            or 0
-        ) + 1
-        item = Dispensation(
+    item = add_numbered(
+        session,
+        Dispensation,
+        now.year,
+        lambda number: Dispensation(
             reference=f"DSP-{now.year}-{number:04d}",
             year=now.year,
             number=number,
             requested_by_id=actor.user_id,
             renewal_of_id=renewal_of_id,
             **data.model_dump(),
-        )
-        session.add(item)
-        try:
-            session.flush()
-        except IntegrityError:
-            session.rollback()
-            if attempt == 4:
-                raise
-            continue
-        break
+        ),
+    )
     audit.record(session, actor, "request", "dispensation", item.id, audit.snapshot(item))
     commit(session)
     return item

@@ -10,7 +10,6 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from .. import storage
@@ -47,7 +46,7 @@ from ..schemas.reviews import (
     TailorIn,
 )
 from . import audit, checklists
-from .common import check_version, commit, flush, get_or_404
+from .common import add_numbered, check_version, commit, flush, get_or_404
 
 S = ReviewState
 
@@ -116,11 +115,11 @@ def request_review(
     now = now or utcnow()
     if session.get(Board, data.board_id) is None:
         raise Invalid(errors={"board_id": _l("The board does not exist.")})
-    for attempt in range(5):
-        number = (
-            session.exec(select(func.max(Review.number)).where(Review.year == now.year)).one() or 0
-        ) + 1
-        review = Review(
+    review = add_numbered(
+        session,
+        Review,
+        now.year,
+        lambda number: Review(
             reference=f"CR-{now.year}-{number:04d}",
             year=now.year,
             number=number,
@@ -128,16 +127,8 @@ def request_review(
             requested_at=now,
             previous_review_id=previous_review_id,
             **data.model_dump(),
-        )
-        session.add(review)
-        try:
-            session.flush()
-        except IntegrityError:
-            session.rollback()  # the number was taken meanwhile
-            if attempt == 4:
-                raise
-            continue
-        break
+        ),
+    )
     audit.record(session, actor, "request", "review", review.id, audit.snapshot(review), now=now)
     commit(session)
     return review

@@ -5,7 +5,22 @@ from __future__ import annotations
 from flask import Flask
 from flask_bootstrap import Bootstrap5
 
-from . import account, admin, areas, audit_views, auth_views, contracts, main, org, reviews
+from . import (
+    account,
+    actions,
+    admin,
+    areas,
+    audit_views,
+    auth_views,
+    calendar,
+    contracts,
+    kpis,
+    main,
+    meetings,
+    org,
+    requests,
+    reviews,
+)
 from .filters import register_filters
 
 
@@ -22,5 +37,10 @@ def init_app(app: Flask) -> None:
         audit_views.bp,
         areas.bp,
         reviews.bp,
+        meetings.bp,
+        actions.bp,
+        requests.bp,
+        calendar.bp,
+        kpis.bp,
     ):
         app.register_blueprint(bp)

@@ -9,24 +9,15 @@ from flask_login import login_required
 bp = Blueprint("areas", __name__)
 
 AREAS = {
-    "meetings": (_l("Board meetings"), _l("Agendas, decisions, actions and minutes.")),
-    "requests": (
-        _l("Governance requests"),
-        _l("The service desk of the architecture function: intake, triage and resolution."),
-    ),
     "maturity": (
         _l("Maturity assessments"),
         _l("Architecture capability maturity per unit, with targets and trends."),
     ),
     "skills": (_l("Skills framework"), _l("Roles, skills, proficiency and gaps.")),
-    "calendar": (
-        _l("Governance calendar"),
-        _l("Meetings, reviews, due dates and expiries in one calendar."),
-    ),
 }
 
 
-@bp.route("/<any(meetings, requests, maturity, skills, calendar):area>/")
+@bp.route("/<any(maturity, skills):area>/")
 @login_required
 def area(area: str) -> str:
     if area not in AREAS:

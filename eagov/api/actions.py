@@ -1,0 +1,3 @@
+"""/api/v1/actions."""
+
+from __future__ import annotations

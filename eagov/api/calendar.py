@@ -1,0 +1,3 @@
+"""/api/v1/calendar."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""/api/v1/decisions."""
+
+from __future__ import annotations

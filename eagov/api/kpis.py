@@ -1,0 +1,3 @@
+"""/api/v1/kpis."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""/api/v1/meetings."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""/api/v1/requests."""
+
+from __future__ import annotations
