@@ -36,6 +36,8 @@ DEFAULTS: dict[str, Any] = {
     "EVIDENCE_DIR": None,  # None: instance/evidence
     # The longest a dispensation may be granted for, in months.
     "DISPENSATION_MAX_MONTHS": 12,
+    # How long the satisfaction-survey link sent after a request is resolved stays usable.
+    "SURVEY_VALID_DAYS": 30,
     "PAGE_SIZE": 25,
     "MAX_PAGE_SIZE": 200,
     "INVITE_VALID_DAYS": 7,

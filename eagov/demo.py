@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session
 
@@ -285,4 +285,7 @@ def load_demo(session: Session, people: int = 44) -> list[tuple[str, str]]:
     from .demo_reviews import load_demo_reviews
 
     load_demo_reviews(session)
+    from .demo_requests import load as load_demo_requests
+
+    load_demo_requests(session, datetime.now(UTC))
     return logins

@@ -17,6 +17,8 @@ PUBLIC = {
     "static",
     "bootstrap.static",
     "api.openapi",  # the API description is public; every API operation needs a token
+    "requests.survey",  # the one-time survey link is the credential
+    "calendar.feed",  # the secret token in the feed address is the credential
 }
 
 

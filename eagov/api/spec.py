@@ -43,6 +43,16 @@ TAGS: dict[str, str] = {
     "the overall level and re-reviews.",
     "Findings": "Findings of compliance reviews and their way to a verified closure.",
     "Dispensations": "Time-bound waivers of review items or standards, granted by the board.",
+    "Meetings": "Architecture Board meetings: scheduling, the agenda (proposed from pending "
+    "business), papers, attendance and quorum, minutes, and the Word pack and minutes.",
+    "Decisions": "The boards' decision log: rationale, meeting, subjects, supersedes; recording "
+    "a decision on an agenda item applies its effect.",
+    "Actions": "The board's action tracker: raise, edit, move through its statuses.",
+    "Requests": "Governance requests to the architecture function: intake, triage, conversion "
+    "into reviews and dispensation requests, notes, resolution, and the service targets.",
+    "KPIs": "Governance KPIs over a period, for all boards and units or one board and/or unit.",
+    "Calendar": "The governance calendar (meetings, review sessions, due dates, expiries, "
+    "contract ends) and your personal iCalendar feed addresses.",
 }
 
 PROBLEMS: dict[int, str] = {

@@ -1,0 +1,160 @@
+"""The governance KPIs report as CSV and XLSX: the numbers the dashboard shows, nothing else.
+
+- Summary (CSV, and the first XLSX sheet): one row per measure with its value, unit, the
+  counts behind it and its definition.
+- Monthly series (CSV, and the second XLSX sheet): one row per month of the period.
+- The XLSX has a third sheet with the filters (period, the day stock figures are counted on,
+  board, unit), so a workbook passed around still says what it covers.
+
+Headers and labels are in ``locale``. Text cells are never formulas (see ``tabular``).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from ..services.kpis import GROUP_TITLES, KpiReport, Measure
+from .tabular import Column, to_csv
+
+
+def unit_text(measure: Measure) -> str:
+    return {
+        "percent": "%",
+        "days": _("days"),
+        "count": "",
+        "rating": _("of 5"),
+    }[measure.unit]
+
+
+def _summary_columns() -> list[Column]:
+    return [
+        Column(_("Area"), 22),
+        Column(_("Measure"), 36),
+        Column(_("Value"), 10, "number"),
+        Column(_("Unit"), 8),
+        Column(_("Numerator"), 11, "number"),
+        Column(_("Denominator"), 13, "number"),
+        Column(_("Sample size"), 12, "number"),
+        Column(_("Filtered by unit"), 14),
+        Column(_("Definition"), 80),
+    ]
+
+
+def _summary_rows(report: KpiReport) -> list[Sequence[Any]]:
+    return [
+        [
+            str(GROUP_TITLES.get(m.group, m.group)),
+            str(m.title),
+            m.value,
+            unit_text(m),
+            m.numerator,
+            m.denominator,
+            m.sample,
+            _("yes") if m.by_unit else _("no"),
+            str(m.definition),
+        ]
+        for m in report.measures
+    ]
+
+
+def _month_columns() -> list[Column]:
+    return [
+        Column(_("Month"), 10),
+        Column(_("Reviews signed off"), 18, "number"),
+        Column(_("Reviews compliant or better"), 26, "number"),
+        Column(_("Share compliant or better") + " (%)", 28, "number"),
+        Column(_("Requests received"), 18, "number"),
+        Column(_("Requests resolved"), 18, "number"),
+        Column(_("Dispensations granted"), 22, "number"),
+    ]
+
+
+def _month_rows(report: KpiReport) -> list[Sequence[Any]]:
+    return [
+        [
+            m.start.strftime("%Y-%m"),
+            m.reviews_signed_off,
+            m.reviews_compliant,
+            m.share_compliant,
+            m.requests_received,
+            m.requests_resolved,
+            m.dispensations_granted,
+        ]
+        for m in report.months
+    ]
+
+
+def _filter_rows(report: KpiReport) -> list[Sequence[Any]]:
+    return [
+        [_("Period from"), report.period_start.isoformat()],
+        [_("Period to"), report.period_end.isoformat()],
+        [_("Stock figures counted on"), report.as_of.isoformat()],
+        [_("Architecture Board"), report.board_name or _("All boards")],
+        [_("Organisation unit"), report.org_unit_name or _("All units")],
+    ]
+
+
+def summary_csv(report: KpiReport, *, locale: str = "en") -> bytes:
+    with force_locale(locale):
+        return to_csv(_summary_columns(), _summary_rows(report))
+
+
+def months_csv(report: KpiReport, *, locale: str = "en") -> bytes:
+    with force_locale(locale):
+        return to_csv(_month_columns(), _month_rows(report))
+
+
+def report_xlsx(report: KpiReport, *, locale: str = "en") -> bytes:
+    """A workbook with the summary, the monthly series and the filters, one sheet each."""
+    from openpyxl import Workbook
+
+    with force_locale(locale):
+        wb = Workbook()
+        first = wb.active
+        assert first is not None
+        sheets = [
+            (_("Summary"), _summary_columns(), _summary_rows(report)),
+            (_("Monthly series"), _month_columns(), _month_rows(report)),
+            (_("Filters"), [Column(_("Filter"), 26), Column(_("Value"), 40)], _filter_rows(report)),
+        ]
+        for index, (title, columns, rows) in enumerate(sheets):
+            ws = first if index == 0 else wb.create_sheet()
+            ws.title = title[:31]
+            _fill(ws, columns, rows)
+        out = io.BytesIO()
+        wb.save(out)
+        return out.getvalue()
+
+
+def _fill(ws: Any, columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> None:
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    bold = Font(bold=True)
+    for index, column in enumerate(columns, start=1):
+        ws.cell(row=1, column=index, value=column.title).font = bold
+        ws.column_dimensions[get_column_letter(index)].width = column.width
+    for r, row in enumerate(rows, start=2):
+        for index, value in enumerate(row, start=1):
+            if value is None or value == "":
+                continue
+            cell = ws.cell(row=r, column=index)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                cell.value = value
+            else:
+                # Board and unit names are user text: a string cell, never a formula.
+                cell.value = str(value)
+                cell.data_type = "s"
+    ws.freeze_panes = "A2"
+
+
+def filename(report: KpiReport, part: str, extension: str) -> str:
+    """E.g. ``kpis-2026-01-01-2026-03-31-summary.csv``."""
+    return (
+        f"kpis-{report.period_start.isoformat()}-{report.period_end.isoformat()}-{part}.{extension}"
+    )
