@@ -3,6 +3,7 @@ filters (period, board, unit) and the CSV/XLSX exports of exactly what the page 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -104,16 +105,38 @@ def _month_label(day: Any) -> str:
 
 
 def _charts(report: kpis.KpiReport) -> list[ChartView]:
-    months = [_month_label(m.start) for m in report.months]
+    # Drawing takes a tenth of a second per chart; the same figures in the same language
+    # draw the same charts, so repeated views of a period are served from memory.
+    months = tuple(
+        (
+            m.start,
+            m.reviews_signed_off,
+            m.share_compliant,
+            m.requests_received,
+            m.requests_resolved,
+            m.dispensations_granted,
+        )
+        for m in report.months
+    )
+    shares = tuple(
+        (str(m.title), None if m.value is None else float(m.value))
+        for m in report.measures
+        if m.unit == "percent"
+    )
+    return [ChartView(key, Markup(svg)) for key, svg in _drawn(str(get_locale()), months, shares)]  # noqa: S704
+
+
+@functools.lru_cache(maxsize=64)
+def _drawn(
+    _locale: str, months: tuple[tuple[Any, ...], ...], shares: tuple[tuple[str, float | None], ...]
+) -> tuple[tuple[str, str], ...]:
+    labels = [_month_label(m[0]) for m in months]
     no_data = _("No data in this period")
     drawn = [
         charts.bar_chart(
-            months,
-            {_("Reviews signed off"): [m.reviews_signed_off for m in report.months]},
-            line=(
-                _("Share compliant or better") + " (%)",
-                [m.share_compliant for m in report.months],
-            ),
+            labels,
+            {_("Reviews signed off"): [m[1] for m in months]},
+            line=(_("Share compliant or better") + " (%)", [m[2] for m in months]),
             line_label="%",
             line_max=100,
             title=_("Compliance reviews per month"),
@@ -121,22 +144,18 @@ def _charts(report: kpis.KpiReport) -> list[ChartView]:
             empty_text=no_data,
         ),
         charts.bar_chart(
-            months,
+            labels,
             {
-                _("Requests received"): [m.requests_received for m in report.months],
-                _("Requests resolved"): [m.requests_resolved for m in report.months],
-                _("Dispensations granted"): [m.dispensations_granted for m in report.months],
+                _("Requests received"): [m[3] for m in months],
+                _("Requests resolved"): [m[4] for m in months],
+                _("Dispensations granted"): [m[5] for m in months],
             },
             title=_("Requests and dispensations per month"),
             key="kpi-chart-activity",
             empty_text=no_data,
         ),
         charts.share_bars(
-            [
-                (str(m.title), None if m.value is None else float(m.value))
-                for m in report.measures
-                if m.unit == "percent"
-            ],
+            list(shares),
             title=_("Shares over the period"),
             key="kpi-chart-shares",
             no_value=_("no data"),
@@ -144,7 +163,7 @@ def _charts(report: kpis.KpiReport) -> list[ChartView]:
     ]
     # Every text in the SVG was escaped by matplotlib's SVG writer (labels come from user
     # data such as board names); the title and description by charts.Chart.svg.
-    return [ChartView(c.key, Markup(c.svg())) for c in drawn]  # noqa: S704
+    return tuple((c.key, c.svg()) for c in drawn)
 
 
 @bp.route("/")
