@@ -396,7 +396,7 @@ class _MeetingBuilder(_Builder):
             return
         table = self.grid(
             (1400, 3072, 1600, 1100, 900, 1000),
-            [_("Reference"), _("Action"), _("Owner"), _("Due on"), _("Priority"), _("Status")],
+            [_("Reference"), _("Description"), _("Owner"), _("Due on"), _("Priority"), _("Status")],
         )
         for a in data.actions:
             table.rows.append(

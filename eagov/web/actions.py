@@ -8,11 +8,9 @@ Views parse the form, call ``services.actions`` and render or redirect. A refuse
 
 from __future__ import annotations
 
-from datetime import date
-from io import BytesIO
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlmodel import Session
@@ -22,14 +20,16 @@ from werkzeug.wrappers import Response
 from .. import richtext
 from ..auth import current_actor, permission_required
 from ..db import get_session
-from ..exports import CSV_MIMETYPE, XLSX_MIMETYPE, Column, to_csv, to_xlsx
+from ..exports import Column
 from ..labels import label
 from ..models import ActionPriority, ActionStatus, ActionType, Board, Decision, Meeting
 from ..schemas.actions import ActionCreate, ActionEdit, ActionMove
 from ..services import actions as svc
 from ..services.org_queries import board_options, person_options
+from .downloads import table_download
 from .forms import FormState, attempt, parse
 from .pagination import Page, page_args
+from .query_args import choice_arg
 
 bp = Blueprint("actions", __name__)
 
@@ -83,11 +83,6 @@ def _options(s: Session) -> dict[str, Any]:
 # --- the lists ---------------------------------------------------------------------------------
 
 
-def _choice_arg(name: str, allowed: set[str]) -> str | None:
-    value = request.args.get(name, "")
-    return value if value in allowed else None
-
-
 def _flag(name: str) -> bool:
     return request.args.get(name) in ("1", "on", "true")
 
@@ -96,9 +91,9 @@ def _filter(**forced: Any) -> svc.ActionFilter:
     f = svc.ActionFilter(
         q=request.args.get("q", "").strip(),
         board_id=request.args.get("board", type=int),
-        status=_choice_arg("status", {st.value for st in ActionStatus}),
+        status=choice_arg("status", {st.value for st in ActionStatus}),
         owner_id=request.args.get("owner", type=int),
-        priority=_choice_arg("priority", {p.value for p in ActionPriority}),
+        priority=choice_arg("priority", {p.value for p in ActionPriority}),
         overdue=_flag("overdue"),
         mine=_flag("mine"),
         meeting_id=request.args.get("meeting", type=int),
@@ -187,17 +182,7 @@ def export_actions(fmt: str) -> Response:
     s, actor = get_session(), current_actor()
     rows = svc.action_rows(s, actor, _filter(), EXPORT_MAX_ROWS)
     columns, table = _export_table(rows)
-    if fmt == "csv":
-        body, mimetype = to_csv(columns, table), CSV_MIMETYPE
-    else:
-        body, mimetype = to_xlsx(columns, table, sheet_title=_("Actions")), XLSX_MIMETYPE
-    return send_file(
-        BytesIO(body),
-        mimetype=mimetype,
-        as_attachment=True,
-        download_name=f"actions-{date.today().isoformat()}.{fmt}",
-        max_age=0,
-    )
+    return table_download(fmt, columns, table, sheet_title=_("Actions"), stem="actions")
 
 
 # --- raising an action -------------------------------------------------------------------------

@@ -39,7 +39,7 @@ from ..auth import current_actor, permission_required
 from ..contract_types import CAPACITY_LABELS, DELIVERABLE_KINDS, PHASE_LABELS, TYPES, spec
 from ..db import get_session
 from ..errors import Invalid, NotFound
-from ..exports import CSV_MIMETYPE, XLSX_MIMETYPE, Column, to_csv, to_xlsx
+from ..exports import Column
 from ..labels import label
 from ..models import (
     AdmPhase,
@@ -67,8 +67,10 @@ from ..services import deliverables as deliverable_service
 from ..services.deliverables import DeliverableFilter
 from ..services.org_queries import board_options, person_options, unit_options
 from ..uploads import upload_root
+from .downloads import table_download
 from .forms import FormState, attempt, parse
 from .pagination import Page, page_args
+from .query_args import choice_arg, int_arg
 
 bp = Blueprint("contracts", __name__, url_prefix="/contracts")
 
@@ -196,15 +198,6 @@ def _upload_limit() -> int:
     return int(min(storage.MAX_EVIDENCE_BYTES, request_limit))
 
 
-def _int_arg(name: str) -> int | None:
-    return request.args.get(name, type=int)
-
-
-def _choice_arg(name: str, allowed: set[str]) -> str | None:
-    value = request.args.get(name, "")
-    return value if value in allowed else None
-
-
 # --- the list ----------------------------------------------------------------------------------
 
 
@@ -215,11 +208,11 @@ def list_contracts() -> str:
     sort = request.args.get("sort", "reference")
     f = queries.ContractFilter(
         q=request.args.get("q", "").strip(),
-        type=_choice_arg("type", set(TYPES)),
-        status=_choice_arg("status", {st.value for st in ContractStatus}),
-        board_id=_int_arg("board"),
-        sponsor_id=_int_arg("sponsor"),
-        unit_id=_int_arg("unit"),
+        type=choice_arg("type", set(TYPES)),
+        status=choice_arg("status", {st.value for st in ContractStatus}),
+        board_id=int_arg("board"),
+        sponsor_id=int_arg("sponsor"),
+        unit_id=int_arg("unit"),
         expiring_days=int(expiring) if expiring.isdigit() else None,
         sort=sort if sort.lstrip("-") in queries.SORTS else "reference",
     )
@@ -262,7 +255,7 @@ def _render_contract(
     signatures: dict[int, list[Any]] = {}
     if tab == "versions":
         signatures = queries.signatures_by_version(s, [v.id for v in d.versions if v.id])
-        old_n, new_n = _int_arg("a"), _int_arg("b")
+        old_n, new_n = int_arg("a"), int_arg("b")
         if old_n is not None and new_n is not None:
             by_number = {v.number: v for v in d.versions}
             if old_n in by_number and new_n in by_number and old_n != new_n:
@@ -304,7 +297,7 @@ def contract(contract_id: int) -> tuple[str, int]:
     tab = request.args.get("tab", "content")
     if tab not in ("content", "versions", "history"):
         tab = "content"
-    return _render_contract(contract_id, number=_int_arg("v"), tab=tab)
+    return _render_contract(contract_id, number=int_arg("v"), tab=tab)
 
 
 def _back(contract_id: int, number: int | None = None, anchor: str = "") -> Response:
@@ -973,13 +966,13 @@ def _deliverable_filter() -> tuple[DeliverableFilter, dict[str, str]]:
             return None
 
     f = DeliverableFilter(
-        phase=_choice_arg("phase", {p.value for p in AdmPhase}),
-        owner_id=_int_arg("owner"),
-        status=_choice_arg("status", {st.value for st in DeliverableStatus}),
+        phase=choice_arg("phase", {p.value for p in AdmPhase}),
+        owner_id=int_arg("owner"),
+        status=choice_arg("status", {st.value for st in DeliverableStatus}),
         due_from=day("due_from"),
         due_to=day("due_to"),
         overdue=request.args.get("overdue") in ("1", "on", "true"),
-        contract_id=_int_arg("contract"),
+        contract_id=int_arg("contract"),
     )
     return f, errors
 
@@ -1039,15 +1032,4 @@ def export_deliverables(fmt: str) -> Response:
     f, _errors = _deliverable_filter()
     rows = queries.deliverable_rows(s, actor, f, EXPORT_MAX_ROWS)
     columns, table = _export_table(rows)
-    stamp = date.today().isoformat()
-    if fmt == "csv":
-        body, mimetype = to_csv(columns, table), CSV_MIMETYPE
-    else:
-        body, mimetype = to_xlsx(columns, table, sheet_title=_("Deliverables")), XLSX_MIMETYPE
-    return send_file(
-        BytesIO(body),
-        mimetype=mimetype,
-        as_attachment=True,
-        download_name=f"deliverables-{stamp}.{fmt}",
-        max_age=0,
-    )
+    return table_download(fmt, columns, table, sheet_title=_("Deliverables"), stem="deliverables")

@@ -29,7 +29,7 @@ from .. import richtext, storage
 from ..auth import current_actor
 from ..db import get_session
 from ..errors import Invalid, NotFound
-from ..exports.tabular import CSV_MIMETYPE, XLSX_MIMETYPE, Column, to_csv, to_xlsx
+from ..exports.tabular import Column
 from ..labels import label
 from ..models import (
     AgendaItem,
@@ -58,8 +58,10 @@ from ..services import meetings as svc
 from ..services.audit import as_utc
 from ..services.org_queries import board_options, person_options
 from ..uploads import upload_root
+from .downloads import table_download
 from .forms import FormState, attempt, parse
 from .pagination import Page, page_args
+from .query_args import choice_arg, day_arg
 
 bp = Blueprint("meetings", __name__)
 
@@ -163,22 +165,6 @@ def _local_input(value: datetime | None) -> str:
     return as_utc(value).astimezone(ZoneInfo(str(get_timezone()))).strftime("%Y-%m-%dT%H:%M")
 
 
-def _day_arg(name: str, errors: dict[str, str]) -> date | None:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        errors[name] = _("Enter a date as YYYY-MM-DD.")
-        return None
-
-
-def _choice_arg(name: str, allowed: set[str]) -> str | None:
-    value = request.args.get(name, "")
-    return value if value in allowed else None
-
-
 def _max_months() -> int:
     return int(current_app.config.get("DISPENSATION_MAX_MONTHS", 12))
 
@@ -191,8 +177,8 @@ def list_meetings() -> str:
     s, actor = get_session(), current_actor()
     f = svc.MeetingFilter(
         board_id=request.args.get("board", type=int),
-        state=_choice_arg("state", {st.value for st in MeetingState}),
-        when=_choice_arg("when", {"upcoming", "past"}),
+        state=choice_arg("state", {st.value for st in MeetingState}),
+        when=choice_arg("when", {"upcoming", "past"}),
         q=request.args.get("q", "").strip()[:200],
     )
     listing = svc.meetings_page(s, actor, f, *page_args())
@@ -652,9 +638,9 @@ def new_decision() -> str | Response | tuple[str, int]:
 def _decision_filter(errors: dict[str, str]) -> decision_service.DecisionFilter:
     return decision_service.DecisionFilter(
         board_id=request.args.get("board", type=int),
-        kind=_choice_arg("kind", {k.value for k in DecisionKind}),
-        date_from=_day_arg("from", errors),
-        date_to=_day_arg("to", errors),
+        kind=choice_arg("kind", {k.value for k in DecisionKind}),
+        date_from=day_arg("from", errors),
+        date_to=day_arg("to", errors),
         q=request.args.get("q", "").strip()[:200],
     )
 
@@ -723,17 +709,7 @@ def export_decisions(fmt: str) -> Response:
     s, actor = get_session(), current_actor()
     rows = decision_service.export_rows(s, actor, _decision_filter({}))
     columns, table = _export_table(rows)
-    if fmt == "csv":
-        body, mimetype = to_csv(columns, table), CSV_MIMETYPE
-    else:
-        body, mimetype = to_xlsx(columns, table, sheet_title=_("Decision log")), XLSX_MIMETYPE
-    return send_file(
-        BytesIO(body),
-        mimetype=mimetype,
-        as_attachment=True,
-        download_name=f"decisions-{date.today().isoformat()}.{fmt}",
-        max_age=0,
-    )
+    return table_download(fmt, columns, table, sheet_title=_("Decision log"), stem="decisions")
 
 
 @bp.route("/decisions/<int:decision_id>")

@@ -48,6 +48,7 @@ from ..services import org_queries as queries
 from ..services.common import entity_name, get_or_404
 from .forms import FormState
 from .pagination import Page, page_args
+from .query_args import int_arg
 
 bp = Blueprint("org", __name__, url_prefix="/org")
 
@@ -73,10 +74,6 @@ def _signed_in() -> None:
 
 def _page(listing: queries.Listing) -> Page[Any]:
     return Page(listing.items, listing.total, listing.page, listing.per_page)
-
-
-def _int_arg(name: str) -> int | None:
-    return request.args.get(name, type=int)
 
 
 # --- form handling shared by the edit pages --------------------------------------------------
@@ -346,7 +343,7 @@ def _chart(root: int | None, depth: int) -> orgchart.OrgChart:
 
 
 def _chart_args() -> tuple[int | None, int]:
-    root = _int_arg("root")
+    root = int_arg("root")
     depth = request.args.get("depth", CHART_DEFAULT_DEPTH, type=int)
     if depth is None:
         depth = CHART_DEFAULT_DEPTH
@@ -386,7 +383,7 @@ def chart_svg() -> Response:
 def people() -> str:
     s = get_session()
     q = request.args.get("q", "").strip()
-    unit_id = _int_arg("unit")
+    unit_id = int_arg("unit")
     include_sub = request.args.get("sub") == "1"
     unit_ids: set[int] | None = None
     if unit_id is not None:
@@ -566,7 +563,7 @@ def people_csv_example() -> Response:
 def positions() -> str:
     s = get_session()
     q = request.args.get("q", "").strip()
-    unit_id = _int_arg("unit")
+    unit_id = int_arg("unit")
     listing = queries.positions_page(s, q, unit_id, *page_args())
     return render_template(
         "org/positions.html",

@@ -20,7 +20,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -56,8 +55,10 @@ from ..schemas.reviews import DispensationRequest
 from ..services import requests as svc
 from ..services import service_targets, surveys
 from ..services.org_queries import board_options, unit_options
+from .downloads import table_download
 from .forms import FormState, attempt, parse
 from .pagination import Page, page_args
+from .query_args import choice_arg
 
 bp = Blueprint("requests", __name__)
 
@@ -110,17 +111,12 @@ def _contract_options(s: Session) -> list[tuple[int, str]]:
 # --- lists -------------------------------------------------------------------------------------
 
 
-def _choice_arg(name: str, allowed: set[str]) -> str | None:
-    value = request.args.get(name, "")
-    return value if value in allowed else None
-
-
 def _filter(mine: bool) -> svc.RequestFilter:
     return svc.RequestFilter(
         q=request.args.get("q", "").strip()[:200],
-        type=_choice_arg("type", {t.value for t in RequestType}),
-        state=_choice_arg("state", {t.value for t in RequestState}),
-        priority=_choice_arg("priority", {t.value for t in RequestPriority}),
+        type=choice_arg("type", {t.value for t in RequestType}),
+        state=choice_arg("state", {t.value for t in RequestState}),
+        priority=choice_arg("priority", {t.value for t in RequestPriority}),
         assignee_id=request.args.get("assignee", type=int),
         breached=request.args.get("breached") == "1",
         mine=mine,
@@ -164,9 +160,8 @@ def _render_list(s: Session, mine: bool) -> str:
 @bp.route("/requests/export.<any(csv, xlsx):fmt>")
 def export(fmt: str) -> Response:
     """The filtered list as CSV or XLSX (the desk: every request; others: their own)."""
-    from io import BytesIO
 
-    from ..exports.tabular import CSV_MIMETYPE, XLSX_MIMETYPE, Column, to_csv, to_xlsx
+    from ..exports.tabular import Column
 
     s, actor = get_session(), current_actor()
     rows = svc.export_rows(s, actor, _filter(not actor.can("requests.read_all")))
@@ -211,13 +206,7 @@ def export(fmt: str) -> Response:
         ]
         for r in rows
     ]
-    if fmt == "csv":
-        body, mimetype = to_csv(columns, data), CSV_MIMETYPE
-    else:
-        body, mimetype = to_xlsx(columns, data, sheet_title=_("Requests")), XLSX_MIMETYPE
-    return send_file(
-        BytesIO(body), mimetype=mimetype, as_attachment=True, download_name=f"requests.{fmt}"
-    )
+    return table_download(fmt, columns, data, sheet_title=_("Requests"), stem="requests")
 
 
 @bp.route("/requests/queue")

@@ -76,6 +76,7 @@ from ..uploads import upload_root
 from ..yaml_source import SourceInvalid
 from .forms import FormState, attempt, parse
 from .pagination import Page, page_args, paginate
+from .query_args import choice_arg, day_arg
 
 bp = Blueprint("reviews", __name__, url_prefix="/reviews")
 
@@ -155,22 +156,6 @@ def _int(raw: Any) -> int | None:
     return int(raw) if isinstance(raw, str) and raw.strip().isdigit() else None
 
 
-def _day_arg(name: str, errors: dict[str, str]) -> date | None:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        errors[name] = _("Enter a date as YYYY-MM-DD.")
-        return None
-
-
-def _choice_arg(name: str, allowed: set[str]) -> str | None:
-    value = request.args.get(name, "")
-    return value if value in allowed else None
-
-
 # --- the list ----------------------------------------------------------------------------------
 
 
@@ -180,12 +165,12 @@ def list_reviews() -> tuple[str, int]:
     errors: dict[str, str] = {}
     f = queries.ReviewFilter(
         q=request.args.get("q", "").strip(),
-        state=_choice_arg("state", {st.value for st in ReviewState}),
-        checkpoint=_choice_arg("checkpoint", {c.value for c in Checkpoint}),
-        level=_choice_arg("level", {lv.value for lv in Level}),
+        state=choice_arg("state", {st.value for st in ReviewState}),
+        checkpoint=choice_arg("checkpoint", {c.value for c in Checkpoint}),
+        level=choice_arg("level", {lv.value for lv in Level}),
         board_id=request.args.get("board", type=int),
-        due_from=_day_arg("due_from", errors),
-        due_to=_day_arg("due_to", errors),
+        due_from=day_arg("due_from", errors),
+        due_to=day_arg("due_to", errors),
     )
     listing = queries.reviews_page(s, actor, f, *page_args())
     return render_template(
@@ -694,7 +679,7 @@ def dispensations_register() -> str:
     """Every dispensation, newest first, and the items and standards waived again and again."""
     s = get_session()
     actor = current_actor()
-    state = _choice_arg("state", {st.value for st in DispensationState})
+    state = choice_arg("state", {st.value for st in DispensationState})
     page = paginate(s, queries.dispensations_query(state), *page_args())
     return render_template(
         "reviews/dispensations.html",
