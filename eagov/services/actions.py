@@ -34,7 +34,7 @@ from ..permissions import Actor, require
 from ..schemas.actions import ActionCreate, ActionEdit, ActionMove, ActionPatch
 from . import audit
 from .common import add_numbered, check_version, commit, flush
-from .org_queries import like_pattern
+from .org_queries import like_pattern, person_of
 
 A = ActionStatus
 OPEN_STATES: tuple[str, ...] = (A.OPEN, A.IN_PROGRESS)
@@ -52,13 +52,6 @@ PRIORITY_ORDER: tuple[str, ...] = tuple(p.value for p in reversed(ActionPriority
 def is_overdue(action: Action, today: date | None = None) -> bool:
     today = today or utcnow().date()
     return action.status in OPEN_STATES and action.due_on is not None and action.due_on < today
-
-
-def person_of(session: Session, actor: Actor) -> Person | None:
-    """The person linked to the acting user, if any."""
-    if actor.user_id is None:
-        return None
-    return session.exec(select(Person).where(Person.user_id == actor.user_id)).first()
 
 
 def is_owner(session: Session, actor: Actor, action: Action) -> bool:

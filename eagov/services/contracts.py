@@ -42,18 +42,13 @@ from ..schemas.contracts import AmendIn, CloseIn, ContractCreate, SignIn, Versio
 from . import accounts, audit
 from .common import add_numbered, check_version, commit, flush
 from .org import current_members
+from .org_queries import person_of
 
 FROZEN = (VersionState.APPROVED, VersionState.SIGNED, VersionState.SUPERSEDED)
 CLOSED = (ContractStatus.COMPLETED, ContractStatus.TERMINATED, ContractStatus.EXPIRED)
 
 
 # --- reading -----------------------------------------------------------------------------------
-
-
-def person_of(session: Session, actor: Actor) -> Person | None:
-    if actor.user_id is None:
-        return None
-    return session.exec(select(Person).where(Person.user_id == actor.user_id)).first()
 
 
 def visible_filter(session: Session, actor: Actor) -> Any:

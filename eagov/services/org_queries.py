@@ -19,6 +19,15 @@ from sqlalchemy.orm import aliased, selectinload
 from sqlmodel import Session, col, select
 
 from ..models import Board, BoardMember, OrgLink, OrgUnit, Person, Position, User
+from ..permissions import Actor
+
+
+def person_of(session: Session, actor: Actor) -> Person | None:
+    """The person linked to the acting user, if any."""
+    if actor.user_id is None:
+        return None
+    return session.exec(select(Person).where(Person.user_id == actor.user_id)).first()
+
 
 # --- helpers ---------------------------------------------------------------------------------
 

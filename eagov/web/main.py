@@ -38,8 +38,13 @@ def dashboard() -> str:
         )
     from ..services import review_queries
 
+    from ..services.my_work import my_work
+
     reviews = review_queries.dashboard(s, current_actor())
-    return render_template("main/dashboard.html", counts=counts, recent=recent, reviews=reviews)
+    work = my_work(s, current_actor())
+    return render_template(
+        "main/dashboard.html", counts=counts, recent=recent, reviews=reviews, work=work
+    )
 
 
 @bp.route("/healthz")
