@@ -288,4 +288,7 @@ def load_demo(session: Session, people: int = 44) -> list[tuple[str, str]]:
     from .demo_requests import load as load_demo_requests
 
     load_demo_requests(session, datetime.now(UTC))
+    from .demo_meetings import load as load_demo_meetings
+
+    load_demo_meetings(session, datetime.now(UTC))
     return logins

@@ -21,15 +21,16 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from . import richtext
 from .models import (
+    Action,
     AgendaItem,
     Board,
-    Contract,
+    ContractVersion,
     Decision,
     Dispensation,
     Meeting,
     Person,
-    Review,
     User,
 )
 from .permissions import Actor
@@ -54,7 +55,6 @@ class _Cast:
     names: dict[int, str] = field(default_factory=dict)
     boards: dict[str, int] = field(default_factory=dict)
     contracts: dict[str, int] = field(default_factory=dict)
-    reviews: dict[str, int] = field(default_factory=dict)
 
     @property
     def desk(self) -> Actor:
@@ -79,13 +79,15 @@ def _cast(session: Session, now: datetime) -> _Cast:
     c.names = {p.id: p.name for p in people if p.id is not None}
     c.person = {p.email.split("@")[0]: p.id for p in people if p.user_id and p.id}
     c.boards = {b.name: b.id for b in session.exec(select(Board)).all() if b.id}
-    c.contracts = {t: i for i, t in session.exec(select(Contract.id, Contract.title)).all() if i}
-    c.reviews = {p: i for i, p in session.exec(select(Review.id, Review.project)).all() if i}
+    first_versions = select(ContractVersion.title, ContractVersion.contract_id).where(
+        ContractVersion.number == 1
+    )
+    c.contracts = dict(session.exec(first_versions).all())
     # The board members without a demo login, in the order they joined.
     logins = set(c.person.values())
     members = current_members(session, c.boards[GROUP], c.day(-90))
     others = [m.person_id for m in members if m.role == "member" and m.person_id not in logins]
-    c.person["data_architect"], c.person["platform_member"] = others[0], others[1]
+    c.person["data_architect"], c.person["other_member"] = others[0], others[1]
     retail = current_members(session, c.boards[RETAIL], c.day(0))
     c.person["retail_chair"] = next(m.person_id for m in retail if m.role == "chair")
     return c
@@ -170,13 +172,16 @@ def _open(c: _Cast, meeting: Meeting, attendance: dict[str, str]) -> None:
 
 
 def _note(c: _Cast, item: AgendaItem, status: str, notes: str) -> None:
-    agenda.edit_item(
-        c.session, c.desk, _id(item), AgendaItemEdit(status=status, notes=notes), None
-    )
+    agenda.edit_item(c.session, c.desk, _id(item), AgendaItemEdit(status=status, notes=notes), None)
 
 
 def _decide(
-    c: _Cast, meeting: Meeting, item: AgendaItem | None, kind: str, title: str, rationale: str,
+    c: _Cast,
+    meeting: Meeting,
+    item: AgendaItem | None,
+    kind: str,
+    title: str,
+    rationale: str,
     **extra: Any,
 ) -> Decision:
     at = meeting.starts_at + timedelta(minutes=20 + 10 * (item.position if item else 0))
@@ -199,7 +204,8 @@ def _decide(
 
 def _close(c: _Cast, meeting: Meeting, minutes: str) -> None:
     end = meeting.ends_at or meeting.starts_at + timedelta(hours=2)
-    meetings.close(c.session, c.chair, _id(meeting), None, minutes=minutes.strip(), now=end)
+    text = richtext.clean(minutes)
+    meetings.close(c.session, c.chair, _id(meeting), None, minutes=text, now=end)
 
 
 def _action(
@@ -251,7 +257,7 @@ def _move(c: _Cast, action: Any, status: str, on: date, resolution: str = "") ->
 def _first_meeting(c: _Cast) -> Meeting:
     """Two months ago: quorate, three decisions (one by vote), four actions."""
     starts = c.at(-63)
-    m = _schedule(c, GROUP, f"Monthly meeting, {starts:%B %Y}", starts)
+    m = _schedule(c, GROUP, _monthly(starts), starts)
     cr = _item(
         c,
         m,
@@ -291,7 +297,7 @@ def _first_meeting(c: _Cast) -> Meeting:
     _paper(c, m, "contract", cdp, reuse)
     _paper(c, m, "contract", c.contracts["Cloud landing zone"], landing)
     meetings.circulate_papers(c.session, c.desk, _id(m), None, now=starts - timedelta(days=5))
-    _open(c, m, {"platform_member": "apologies"})
+    _open(c, m, {"other_member": "apologies"})
 
     product = _decide(
         c,
@@ -376,7 +382,7 @@ def _first_meeting(c: _Cast) -> Meeting:
         m,
         f"""
 The chair opened the meeting at 09:30. Five board members were present, so the quorum of
-four was met. Apologies: {names[c.person["platform_member"]]}.
+four was met. Apologies: {names[c.person["other_member"]]}.
 
 ## Requests for change
 
@@ -407,7 +413,7 @@ None. The meeting closed at 11:20.
 def _inquorate_meeting(c: _Cast, previous: Meeting) -> Meeting:
     """A month later: only three members come, so nothing is decided."""
     starts = c.at(-35)
-    m = _schedule(c, GROUP, f"Monthly meeting, {starts:%B %Y}", starts)
+    m = _schedule(c, GROUP, _monthly(starts), starts)
     minutes = _item(
         c,
         m,
@@ -425,13 +431,25 @@ def _inquorate_meeting(c: _Cast, previous: Meeting) -> Meeting:
     )
     gateway = c.contracts["API gateway rollout"]
     _paper(c, m, "contract", gateway, strategy)
+    keys = c.session.exec(
+        select(Action).where(Action.meeting_id == previous.id, Action.status == "in_progress")
+    ).one()
+    follow_up = _item(
+        c,
+        m,
+        "actions",
+        f"Action {keys.reference}: {keys.description}",
+        subject=("action", _id(keys)),
+        presenter="member",
+    )
+    aob = _item(c, m, "other_business", "Any other business")
     meetings.circulate_papers(c.session, c.desk, _id(m), None, now=starts - timedelta(days=6))
     _open(
         c,
         m,
-        {"architect": "apologies", "data_architect": "apologies", "platform_member": "absent"},
+        {"architect": "apologies", "data_architect": "apologies", "other_member": "absent"},
     )
-    for item in (minutes, strategy):
+    for item in (minutes, strategy, follow_up, aob):
         _note(c, item, "deferred", "Deferred to the next meeting: no quorum.")
     chase = _action(
         c,
@@ -450,9 +468,10 @@ def _inquorate_meeting(c: _Cast, previous: Meeting) -> Meeting:
 **The meeting was not quorate**: three board members were present and four are needed.
 Apologies from two members; one did not attend.
 
-No decision was taken. The minutes of the previous meeting and the integration strategy are
-deferred to the next meeting. The chair asked the secretary to confirm attendance two days
-ahead from now on, and to settle the Java lifecycle question by correspondence.
+No decision was taken. The minutes of the previous meeting, the integration strategy and
+the key management action are deferred to the next meeting. The chair asked the secretary
+to confirm attendance two days ahead from now on, and to settle the Java lifecycle question
+by correspondence.
 """,
     )
     return m
@@ -482,7 +501,7 @@ def _third_meeting(c: _Cast, first: Meeting) -> Meeting:
     dispensation is granted, the container choice of the first meeting is superseded and a
     deviation from the standards is accepted; the rest waits for the next meeting."""
     starts = c.at(-2)
-    m = _schedule(c, GROUP, f"Monthly meeting, {starts:%B %Y}", starts, hours=3)
+    m = _schedule(c, GROUP, _monthly(starts), starts, hours=3)
     agenda.apply_proposal(c.session, c.desk, _id(m), today=starts.date() - timedelta(days=1))
     mortgage = c.contracts["Mortgage origination platform adoption"]
     batch = _item(
@@ -497,7 +516,7 @@ def _third_meeting(c: _Cast, first: Meeting) -> Meeting:
     meetings.circulate_papers(
         c.session, c.desk, _id(m), None, now=starts - timedelta(days=1, hours=1)
     )
-    _open(c, m, {"platform_member": "apologies"})
+    _open(c, m, {"other_member": "apologies"})
     meetings.add_guest(
         c.session,
         c.desk,
@@ -509,7 +528,7 @@ def _third_meeting(c: _Cast, first: Meeting) -> Meeting:
     by_subject = {(i.subject_type, i.subject_id): i for i in items}
     by_section = {i.section: i for i in items}
     requested = c.session.exec(
-        select(Dispensation).where(Dispensation.state == "requested").order_by(Dispensation.id)
+        select(Dispensation).where(Dispensation.state == "requested").order_by(col(Dispensation.id))
     ).first()
     granted = None
     if requested is not None and ("dispensation", requested.id) in by_subject:
@@ -524,7 +543,9 @@ def _third_meeting(c: _Cast, first: Meeting) -> Meeting:
             expires_on=requested.requested_expiry,
         )
     first_choice = c.session.exec(
-        select(Decision).where(Decision.meeting_id == first.id, Decision.kind == "product_selection")
+        select(Decision).where(
+            Decision.meeting_id == first.id, Decision.kind == "product_selection"
+        )
     ).one()
     regions = _decide(
         c,
@@ -688,6 +709,11 @@ def _direct_actions(c: _Cast) -> None:
 
 
 def _coming_meetings(c: _Cast) -> list[Meeting]:
+    extra = _schedule(
+        c, GROUP, "Extraordinary meeting: payments hub recovery target", c.at(6, 16, 0), hours=1
+    )
+    meetings.cancel(c.session, c.desk, _id(extra), None)
+
     retail = _schedule(c, RETAIL, "Retail board, quarterly meeting", c.at(8, 14, 0))
     agenda.apply_proposal(c.session, c.desk, _id(retail), today=c.day(0))
     branch = c.contracts["Branch network refresh"]
@@ -702,21 +728,20 @@ def _coming_meetings(c: _Cast) -> list[Meeting]:
     )
     _paper(c, retail, "contract", branch, item)
 
-    extra = _schedule(
-        c, GROUP, "Extraordinary meeting: payments hub recovery target", c.at(6, 16, 0), hours=1
-    )
-    meetings.cancel(c.session, c.desk, _id(extra), None)
-
     starts = c.at(13)
-    group = _schedule(c, GROUP, f"Monthly meeting, {starts:%B %Y}", starts)
+    group = _schedule(c, GROUP, _monthly(starts), starts)
     agenda.apply_proposal(c.session, c.desk, _id(group), today=c.day(0))
     meetings.circulate_papers(c.session, c.desk, _id(group), None, now=c.now)
     for who, status in (("member", "confirmed"), ("architect", "confirmed")):
         meetings.set_attendance(c.session, c.desk, _id(group), c.person[who], status)
     meetings.set_attendance(
-        c.session, c.desk, _id(group), c.person["platform_member"], "declined", "On leave."
+        c.session, c.desk, _id(group), c.person["other_member"], "declined", "On leave."
     )
-    return [retail, extra, group]
+    return [extra, retail, group]
+
+
+def _monthly(starts: datetime) -> str:
+    return f"Monthly meeting, {starts.day} {starts:%B %Y}"
 
 
 def _id(row: Any) -> int:

@@ -37,7 +37,6 @@ def dashboard() -> str:
             s.exec(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(8)).all()  # type: ignore[attr-defined]
         )
     from ..services import review_queries
-
     from ..services.my_work import my_work
 
     reviews = review_queries.dashboard(s, current_actor())
