@@ -37,6 +37,14 @@ def register(app: Flask) -> None:
     app.cli.add_command(library_group)
     app.cli.add_command(dispensations_group)
 
+    from .cli_export import export_group
+    from .cli_maturity import maturity_group
+    from .cli_skills import skills_group
+
+    app.cli.add_command(maturity_group)
+    app.cli.add_command(skills_group)
+    app.cli.add_command(export_group)
+
 
 def _session() -> Session:
     from .db import engine

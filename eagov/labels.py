@@ -197,6 +197,19 @@ LABELS: dict[str, Any] = {
     "assigned": _l("Assigned"),
     "escalated": _l("Referred to the board"),
     "withdrawn": _l("Withdrawn"),
+    # --- maturity assessments ---
+    "weighted_mean": _l("Weighted mean level"),
+    "lowest": _l("Lowest level (gated)"),
+    "high_water": _l("High-water mark"),
+    "scoring": _l("Scoring"),
+    "consolidating": _l("Consolidating"),
+    "published": _l("Published"),
+    # --- skills ---
+    "self": _l("Self-assessment"),
+    "manager": _l("Manager"),
+    "board_assessment": _l("Board assessment"),
+    "held": _l("Held"),
+    "target": _l("Target"),
 }
 
 
@@ -230,6 +243,16 @@ ENTITY_LABELS: dict[str, Any] = {
     "service_target": _l("service target"),
     "survey_invitation": _l("satisfaction survey"),
     "calendar_feed": _l("calendar feed"),
+    "maturity_model": _l("maturity model"),
+    "maturity_assessment": _l("maturity assessment"),
+    "assessment_assessor": _l("assessor"),
+    "assessor_score": _l("assessor score"),
+    "element_result": _l("consolidated element score"),
+    "skill_framework": _l("skills framework"),
+    "skill_role": _l("role profile"),
+    "role_requirement": _l("role requirement"),
+    "skill_assessment": _l("skill assessment"),
+    "person_role": _l("person's role"),
 }
 
 

@@ -60,6 +60,17 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "requests.targets": frozenset({R.ADMIN, R.REVIEW_COORDINATOR}),
     "kpis.read": _ALL - {R.CONTRIBUTOR},
     "calendar.read": _ALL,
+    # Maturity: co-ordinators set assessments up; the named facilitator consolidates and
+    # publishes; named assessors score (both checked per assessment in the services).
+    "maturity.read": _ALL,
+    "maturity.manage": frozenset({R.ADMIN, R.REVIEW_COORDINATOR}),
+    "maturity.facilitate": frozenset({R.ADMIN, R.REVIEW_COORDINATOR, R.ARCHITECT}),
+    # Skills: everyone reads the framework and their own skills; people's skills are
+    # personal data, read by the governance roles and architects (and a person's manager).
+    "skills.read": _ALL,
+    "skills.manage": frozenset({R.ADMIN, R.REVIEW_COORDINATOR}),
+    "skills.read_all": _GOVERNANCE | {R.ARCHITECT},
+    "skills.assess": _GOVERNANCE | {R.ARCHITECT},
 }
 
 

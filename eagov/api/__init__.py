@@ -40,11 +40,17 @@ def init_app(app: Flask) -> None:
         dispensations,
         docs,
         kpis,
+        maturity_assessments,
+        maturity_exports,
+        maturity_models,
         meetings,
         org_units,
         people,
         requests,
         reviews,
+        roles,
+        skill_assessments,
+        skills,
     )
 
     app.url_map.converters["id"] = IdConverter

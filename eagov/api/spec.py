@@ -51,6 +51,14 @@ TAGS: dict[str, str] = {
     "Requests": "Governance requests to the architecture function: intake, triage, conversion "
     "into reviews and dispensation requests, notes, resolution, and the service targets.",
     "KPIs": "Governance KPIs over a period, for all boards and units or one board and/or unit.",
+    "Maturity models": "Versioned maturity model libraries (levels, elements, descriptors, "
+    "weights, scoring method): import, read, export.",
+    "Maturity assessments": "Assessments of an org unit's architecture maturity: assessors' "
+    "hidden scores, consolidation, targets, publication, results and reports.",
+    "Skills": "The architecture skills framework: categories, skills and proficiency levels.",
+    "Roles": "The framework's roles and their profiles (the level each role needs per skill).",
+    "Skill assessments": "People's assessed skills (self, manager, board), roles held and "
+    "targeted, and gap analyses.",
     "Calendar": "The governance calendar (meetings, review sessions, due dates, expiries, "
     "contract ends) and your personal iCalendar feed addresses.",
 }

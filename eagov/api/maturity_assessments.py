@@ -1,0 +1,3 @@
+"""/api/v1 maturity_assessments."""
+
+from __future__ import annotations

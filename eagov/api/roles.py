@@ -1,0 +1,3 @@
+"""/api/v1 roles."""
+
+from __future__ import annotations

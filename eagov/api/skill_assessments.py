@@ -1,0 +1,3 @@
+"""/api/v1 skill_assessments."""
+
+from __future__ import annotations

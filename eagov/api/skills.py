@@ -1,0 +1,3 @@
+"""/api/v1 skills."""
+
+from __future__ import annotations
