@@ -331,3 +331,182 @@ def share_bars(
         f"{name}: {no_value if v is None else f'{v:.1f} %'}" for name, v in shares
     )
     return Chart(fig, title, description, key)
+
+
+def radar_chart(
+    axes: Sequence[str],
+    series: Mapping[str, Sequence[float | None]],
+    *,
+    title: str,
+    key: str,
+    max_value: float,
+    ticks: Sequence[tuple[float, str]] = (),
+    empty_text: str = "No data",
+    size: tuple[float, float] = (5.6, 5.0),
+) -> Chart:
+    """A radar (spider) chart: one spoke per axis from 0 to ``max_value``, one closed line
+    per series (e.g. current, target, previous), each with its own colour, line style and
+    marker. A None value is drawn at the centre and reported as "–" in the description.
+    ``ticks`` labels the rings (e.g. the level names)."""
+    import math
+
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=size, layout="constrained")
+    count = len(axes)
+    if count < 3 or not any(v is not None for values in series.values() for v in values):
+        ax = fig.add_subplot()
+        ax.set_axis_off()
+        _empty(ax, empty_text)
+    else:
+        ax = polar = fig.add_subplot(projection="polar")
+        angles = [2 * math.pi * i / count for i in range(count)]
+        styles = ("-", "--", ":", "-.")
+        markers = ("o", "s", "^", "D")
+        for index, (name, values) in enumerate(series.items()):
+            ys = [0.0 if v is None else float(v) for v in values]
+            colour = PALETTE[index % len(PALETTE)]
+            ax.plot(
+                [*angles, angles[0]],
+                [*ys, ys[0]],
+                color=colour,
+                linestyle=styles[index % len(styles)],
+                marker=markers[index % len(markers)],
+                label=plain(name),
+            )
+            if index == 0:
+                ax.fill([*angles, angles[0]], [*ys, ys[0]], color=colour, alpha=0.12)
+        # A PolarAxes, which matplotlib's stubs do not tell from add_subplot's return type.
+        polar.set_theta_offset(math.pi / 2)  # type: ignore[attr-defined]
+        polar.set_theta_direction(-1)  # type: ignore[attr-defined]
+        ax.set_ylim(0, max_value)
+        ax.set_xticks(angles, [plain(a) for a in axes], fontsize=8, color=TEXT_COLOUR)
+        if ticks:
+            ax.set_yticks([t for t, _text in ticks], [plain(t) for _v, t in ticks], fontsize=7)
+        ax.tick_params(axis="y", colors="#6c757d")
+        ax.grid(color=GRID_COLOUR)
+        ax.legend(
+            fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3
+        )
+    fig.suptitle(plain(title), fontsize=11, color=TEXT_COLOUR)
+    _style_text(fig)
+    return Chart(fig, title, _describe(axes, series), key)
+
+
+def trend_line(
+    points: Sequence[tuple[str, float | None]],
+    *,
+    title: str,
+    key: str,
+    y_max: float,
+    series_name: str = "",
+    ticks: Sequence[tuple[float, str]] = (),
+    empty_text: str = "No data",
+    size: tuple[float, float] = (6.4, 3.0),
+) -> Chart:
+    """One value over time (e.g. a unit's maturity score per assessment), each point labelled
+    with its value; ``ticks`` names the y values (e.g. level names)."""
+    fig, ax = _figure(*size)
+    values = [v for _label, v in points if v is not None]
+    labels = [name for name, _v in points]
+    if not values:
+        _empty(ax, empty_text)
+    else:
+        positions = list(range(len(points)))
+        xs = [p for p, (_n, v) in zip(positions, points, strict=True) if v is not None]
+        ax.plot(xs, values, color=PALETTE[0], marker="o", label=plain(series_name or title))
+        for x, v in zip(xs, values, strict=True):
+            ax.annotate(
+                _number(v),
+                (x, v),
+                textcoords="offset points",
+                xytext=(0, 7),
+                ha="center",
+                fontsize=8,
+            )
+        ax.set_xticks(positions, [plain(c) for c in labels])
+        ax.set_xlim(-0.5, len(points) - 0.5)
+        ax.set_ylim(0, y_max * 1.08)
+        if ticks:
+            ax.set_yticks([t for t, _text in ticks], [plain(t) for _v, t in ticks])
+        ax.grid(axis="y", color=GRID_COLOUR)
+        if len(points) > 6:
+            ax.tick_params(axis="x", labelrotation=45)
+    fig.suptitle(plain(title), fontsize=11, color=TEXT_COLOUR)
+    _style_text(fig)
+    return Chart(
+        fig, title, _describe(labels, {series_name or title: [v for _n, v in points]}), key
+    )
+
+
+def heatmap(
+    rows: Sequence[str],
+    columns: Sequence[str],
+    values: Sequence[Sequence[float | None]],
+    *,
+    title: str,
+    key: str,
+    vmin: float,
+    vmax: float,
+    texts: Sequence[Sequence[str]] | None = None,
+    colour_label: str = "",
+    missing_text: str = "–",
+    empty_text: str = "No data",
+    cmap: str = "cividis",
+    cell_size: tuple[float, float] = (0.75, 0.42),
+) -> Chart:
+    """A grid of rows x columns (e.g. units x elements, people x skills): each cell coloured
+    on one scale from ``vmin`` to ``vmax`` and carrying its text (``texts``, else the value),
+    so no reading depends on colour. Missing values stay blank (grey) with ``missing_text``.
+    The default colour map (cividis) reads the same with the common forms of colour
+    blindness; the text colour switches to white on dark cells."""
+    import math
+
+    width = 2.4 + cell_size[0] * max(len(columns), 1)
+    height = 1.6 + cell_size[1] * max(len(rows), 1)
+    fig, ax = _figure(min(width, 16.0), min(height, 30.0))
+    if not rows or not columns:
+        _empty(ax, empty_text)
+        fig.suptitle(plain(title), fontsize=11, color=TEXT_COLOUR)
+        _style_text(fig)
+        return Chart(fig, title, empty_text, key)
+    import numpy as np
+    from matplotlib import colormaps
+
+    grid = np.array(
+        [[math.nan if v is None else float(v) for v in row] for row in values], dtype=float
+    )
+    colours = colormaps[cmap].with_extremes(bad="#f1f3f5")
+    image = ax.imshow(np.ma.masked_invalid(grid), cmap=colours, vmin=vmin, vmax=vmax, aspect="auto")
+    span = (vmax - vmin) or 1
+    for r, row in enumerate(values):
+        for c, value in enumerate(row):
+            if value is None:
+                text, colour = missing_text, "#6c757d"
+            else:
+                text = texts[r][c] if texts else _number(value)
+                colour = "white" if (value - vmin) / span < 0.5 else TEXT_COLOUR
+            ax.text(c, r, plain(text), ha="center", va="center", fontsize=8, color=colour)
+    ax.set_xticks(range(len(columns)), [plain(c) for c in columns])
+    ax.set_yticks(range(len(rows)), [plain(r) for r in rows])
+    ax.tick_params(axis="x", labelrotation=40, labeltop=False)
+    for label in ax.get_xticklabels():
+        label.set_horizontalalignment("right")
+    for side in ("left", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(length=0)
+    bar = fig.colorbar(image, ax=ax, shrink=0.8, pad=0.02)
+    bar.ax.tick_params(labelsize=8)
+    if colour_label:
+        bar.set_label(plain(colour_label), fontsize=8)
+    fig.suptitle(plain(title), fontsize=11, color=TEXT_COLOUR)
+    _style_text(fig)
+    described = "; ".join(
+        f"{row}: "
+        + ", ".join(
+            f"{col}: {missing_text if v is None else (texts[r][c] if texts else _number(v))}"
+            for c, (col, v) in enumerate(zip(columns, values[r], strict=True))
+        )
+        for r, row in enumerate(rows)
+    )
+    return Chart(fig, title, described, key)

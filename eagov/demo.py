@@ -291,4 +291,10 @@ def load_demo(session: Session, people: int = 44) -> list[tuple[str, str]]:
     from .demo_meetings import load as load_demo_meetings
 
     load_demo_meetings(session, datetime.now(UTC))
+    from .demo_maturity import load as load_demo_maturity
+
+    load_demo_maturity(session, datetime.now(UTC))
+    from .demo_skills import load as load_demo_skills
+
+    load_demo_skills(session, datetime.now(UTC))
     return logins

@@ -23,10 +23,19 @@ from eagov.models import (
     Deliverable,
     Dispensation,
     GovernanceRequest,
+    MaturityAssessment,
+    MaturityModel,
     OrgUnit,
     Person,
+    PersonRole,
     Review,
+    RoleRequirement,
     Signature,
+    Skill,
+    SkillAssessment,
+    SkillCategory,
+    SkillFramework,
+    SkillRole,
     SurveyInvitation,
 )
 from eagov.permissions import SYSTEM, Actor
@@ -347,7 +356,7 @@ def test_measures_on_the_known_data_set(session, data):
     assert v["decisions_taken"] == 3
     assert v["actions_overdue"] == 2
     assert all(str(m.definition) for m in r.measures)
-    assert [p.key for p in r.pending] == ["maturity_trend", "skills_coverage"]
+    assert r.pending == []  # maturity and skills are measured now (see below)
 
 
 def test_monthly_series(session, data):
@@ -480,8 +489,174 @@ def test_statements_do_not_grow_with_the_data(app, session):
         second = report(session, board_id=large.board_a, org_unit_id=large.unit_1)
         report(session, board_id=large.board_a)
     assert len(more) == len(seen) * 2 + 2  # the unit filter: its name and its subtree
-    assert len(seen) <= 18
+    assert len(seen) <= 22
     same = values(report(session, board_id=large.board_a))
     assert same["reviews_compliant_share"] == values(first)["reviews_compliant_share"]
     assert same["review_cycle_median_days"] == values(first)["review_cycle_median_days"]
     assert second.measure("reviews_compliant_share").denominator == 20
+
+
+# --- maturity trend per unit and skills coverage per role -----------------------------------------
+
+
+def _assessment(s: Session, model: MaturityModel, unit: int, on: str, score: float, **kw: Any):
+    values = {
+        "model_id": model.id,
+        "org_unit_id": unit,
+        "assessed_on": date.fromisoformat(on),
+        "state": "published",
+        "overall_score": score,
+        "overall_level": int(score),
+        "published_at": at(on, 12),
+    }
+    s.add(MaturityAssessment(**(_ref("MA") | values | kw)))
+
+
+def build_maturity(session: Session, d: Data) -> None:
+    acmm = MaturityModel(key="acmm", version="1.0", method="weighted_mean")
+    cmmi = MaturityModel(key="cmmi", version="1.0", method="lowest")
+    session.add_all([acmm, cmmi])
+    session.flush()
+    # Unit 1: 2.0 -> 2.6 (improving); a later one published after the period is left out.
+    _assessment(session, acmm, d.unit_1, "2025-01-20", 2.0)
+    _assessment(session, acmm, d.unit_1, "2026-02-10", 2.6)
+    _assessment(session, acmm, d.unit_1, "2026-04-10", 4.0)
+    # Unit 1a: 1.5 -> 1.3 (declining); a draft with a higher score does not count.
+    _assessment(session, acmm, d.unit_1a, "2025-06-01", 1.5)
+    _assessment(session, acmm, d.unit_1a, "2026-01-15", 1.3)
+    _assessment(session, acmm, d.unit_1a, "2026-03-01", 3.0, state="scoring", published_at=None)
+    # Unit 2: its latest is of another model: nothing to compare with.
+    _assessment(session, acmm, d.unit_2, "2025-03-01", 2.0)
+    _assessment(session, cmmi, d.unit_2, "2026-03-15", 3.0)
+    session.commit()
+
+
+def build_skills(session: Session, d: Data) -> None:
+    fw = SkillFramework(key="togaf", version="1")
+    session.add(fw)
+    session.flush()
+    cat = SkillCategory(framework_id=fw.id, key="ea", position=1, name={"en": "EA"})
+    session.add(cat)
+    session.flush()
+    s1, s2 = (
+        Skill(framework_id=fw.id, category_id=cat.id, key=k, position=i, name={"en": k})
+        for i, k in enumerate(("data_design", "modelling"))
+    )
+    data_role = SkillRole(
+        framework_id=fw.id, key="ea_data", position=1, name={"en": "Data", "zh_Hans": "数据架构师"}
+    )
+    manager = SkillRole(framework_id=fw.id, key="ea_manager", position=2, name={"en": "Manager"})
+    free = SkillRole(framework_id=fw.id, key="free", position=3, name={"en": "No profile"})
+    session.add_all([s1, s2, data_role, manager, free])
+    session.flush()
+    session.add_all(
+        [
+            RoleRequirement(role_id=data_role.id, skill_id=s1.id, level=3),
+            RoleRequirement(role_id=data_role.id, skill_id=s2.id, level=2),
+            RoleRequirement(role_id=manager.id, skill_id=s1.id, level=2),
+        ]
+    )
+    people = {}
+    for name, unit in (
+        ("p1", d.unit_1),
+        ("p2", d.unit_1a),
+        ("p3", d.unit_2),
+        ("p4", d.unit_2),
+        ("p5", d.unit_2),
+        ("p6", d.unit_2),
+    ):
+        people[name] = Person(name=name, email=f"{name}@skills.example.com", org_unit_id=unit)
+    session.add_all(people.values())
+    session.flush()
+
+    def held(person: str, role: SkillRole, relation: str = "held", since: str | None = None):
+        return PersonRole(
+            person_id=people[person].id,
+            role_id=role.id,
+            relation=relation,
+            since=date.fromisoformat(since) if since else None,
+        )
+
+    def skill(person: str, sk: Skill, level: int, on: str, agreed: bool = True):
+        return SkillAssessment(
+            person_id=people[person].id,
+            skill_id=sk.id,
+            level=level,
+            source="manager" if agreed else "self",
+            assessed_on=date.fromisoformat(on),
+            agreed=agreed,
+        )
+
+    session.add_all(
+        [
+            # p1 meets the data profile with its latest levels (an older 2 is superseded).
+            held("p1", data_role, since="2025-01-01"),
+            skill("p1", s1, 2, "2025-01-05"),
+            skill("p1", s1, 3, "2026-01-10"),
+            skill("p1", s2, 2, "2026-01-10"),
+            # p2 is short in s2 at the end of the period (the 3 comes later).
+            held("p2", data_role),
+            skill("p2", s1, 4, "2025-05-01"),
+            skill("p2", s2, 1, "2025-05-01"),
+            skill("p2", s2, 3, "2026-04-05"),
+            # p3's s2 is only self-assessed (not agreed).
+            held("p3", data_role),
+            skill("p3", s1, 3, "2026-01-01"),
+            skill("p3", s2, 2, "2026-01-01", agreed=False),
+            # p4 meets the manager profile; a target role does not count.
+            held("p4", manager),
+            held("p4", data_role, relation="target"),
+            skill("p4", s1, 2, "2025-12-01"),
+            # p5 holds the role only after the period; p6's role has no profile.
+            held("p5", manager, since="2026-05-01"),
+            held("p6", free),
+        ]
+    )
+    session.commit()
+
+
+def test_maturity_trend_per_unit(session, data):
+    build_maturity(session, data)
+    r = report(session)
+    up, down = r.measure("maturity_units_improving"), r.measure("maturity_units_declining")
+    assert (up.value, up.numerator, up.denominator) == (1, 1, 2)
+    assert (down.value, down.numerator, down.denominator) == (1, 1, 2)
+    mean = r.measure("maturity_mean_change")
+    assert (mean.value, mean.sample) == (0.2, 2)  # +0.6 and -0.2
+    assert dict(r.groups())["maturity"] == [up, down, mean]
+    only_1a = report(session, org_unit_id=data.unit_1a)
+    assert values(only_1a)["maturity_mean_change"] == -0.2
+    assert values(report(session, org_unit_id=data.unit_2))["maturity_mean_change"] is None
+    # With the period ending later, unit 1's 4.0 (published 2026-04-10) is its latest.
+    later = report(session, period_end=date(2026, 4, 30), today=date(2026, 4, 30))
+    assert values(later)["maturity_mean_change"] == pytest.approx(0.6)  # +1.4 and -0.2
+
+
+def test_skills_coverage_per_role(session, data, app):
+    build_skills(session, data)
+    r = report(session)
+    overall = r.measure("skills_coverage_share")
+    assert (overall.value, overall.numerator, overall.denominator) == (50.0, 2, 4)
+    per_role = r.measure("skills_coverage_ea_data")
+    assert (per_role.value, per_role.numerator, per_role.denominator) == (33.3, 1, 3)
+    manager = r.measure("skills_coverage_ea_manager")
+    assert (manager.value, manager.numerator, manager.denominator) == (100.0, 1, 1)
+    assert "skills_coverage_free" not in values(r)
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        from flask_babel import force_locale
+
+        with force_locale("zh_Hans"):
+            assert str(per_role.title) == "数据架构师"
+        with force_locale("en"):
+            assert str(per_role.title) == "Data"
+    unit_1 = report(session, org_unit_id=data.unit_1)
+    assert values(unit_1)["skills_coverage_share"] == 50.0  # p1 meets, p2 does not
+    later = report(session, period_end=date(2026, 4, 30), today=date(2026, 4, 30))
+    assert values(later)["skills_coverage_ea_data"] == 66.7  # p2's s2 is now 3
+
+
+def test_no_maturity_or_skills_data(session, data):
+    r = report(session)
+    assert values(r)["maturity_mean_change"] is None
+    assert r.measure("maturity_units_improving").denominator == 0
+    assert values(r)["skills_coverage_share"] is None

@@ -28,6 +28,7 @@ def unit_text(measure: Measure) -> str:
         "days": _("days"),
         "count": "",
         "rating": _("of 5"),
+        "levels": _("levels"),
     }[measure.unit]
 
 

@@ -49,11 +49,16 @@ class KpiQuery(Schema):
 
 
 class MeasureRead(Schema):
-    key: str = Field(description="Stable name of the measure, e.g. reviews_compliant_share.")
-    group: str = Field(description="reviews, dispensations, contracts, requests or board.")
+    key: str = Field(
+        description="Stable name of the measure, e.g. reviews_compliant_share; the skills "
+        "coverage of one role is skills_coverage_<role key>."
+    )
+    group: str = Field(
+        description="reviews, dispensations, contracts, requests, board, maturity or skills."
+    )
     title: str
     definition: str = Field(description="Exactly what is counted.")
-    unit: Literal["percent", "days", "count", "rating"]
+    unit: Literal["percent", "days", "count", "rating", "levels"]
     value: float | int | None = Field(
         description="Percentages 0-100 and days to one decimal, ratings to two; null when "
         "there is nothing to measure in the period."
@@ -96,5 +101,5 @@ class KpiReportRead(Schema):
     measures: list[MeasureRead]
     months: list[MonthRead]
     pending: list[PendingRead] = Field(
-        description="Measures that need data from areas not in use yet."
+        description="Measures that need data from areas not in use yet (empty at present)."
     )

@@ -11,9 +11,11 @@ PostgreSQL whatever the session time zone). Medians and date-against-timestamp c
 read the few columns they need and finish in Python. Either way the number of statements is
 fixed, whatever the amount of data.
 
-Each group of measures is one function in ``MEASURE_GROUPS``; the maturity trend per unit and
-the skills coverage per role join as two more groups once those areas record data
-(``PENDING`` describes them until then).
+Each group of measures is one function in ``MEASURE_GROUPS``; ``PENDING`` names measures that
+wait for data from an area not in use yet (none at the moment). The maturity trend per unit
+reads published maturity assessments; the skills coverage per role reads the skills tables
+directly (held roles, role requirements and the latest agreed skill assessments), so it
+needs no acting user's view of people's skills and stays one fixed set of statements.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
+from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, literal, or_
 from sqlmodel import Session, col, select
@@ -34,6 +37,7 @@ from ..errors import Invalid, Message
 from ..models import (
     Action,
     ActionStatus,
+    AssessmentState,
     Board,
     Contract,
     ContractVersion,
@@ -43,11 +47,19 @@ from ..models import (
     Dispensation,
     DispensationState,
     GovernanceRequest,
+    MaturityAssessment,
+    MaturityModel,
     OrgUnit,
+    Person,
+    PersonRole,
     RequestState,
     Review,
     ReviewState,
+    RoleRelation,
+    RoleRequirement,
     Signature,
+    SkillAssessment,
+    SkillRole,
     SurveyInvitation,
     utcnow,
 )
@@ -56,7 +68,7 @@ from ..schemas.kpis import KpiQuery, Preset
 from . import service_targets
 from .org_queries import subtree_ids
 
-Unit = Literal["percent", "days", "count", "rating"]
+Unit = Literal["percent", "days", "count", "rating", "levels"]
 
 # Levels that count as "compliant or better".
 GOOD_LEVELS = (Level.COMPLIANT.value, Level.CONFORMANT.value, Level.FULLY_CONFORMANT.value)
@@ -145,20 +157,11 @@ GROUP_TITLES: dict[str, Message] = {
     "contracts": _l("Contracts"),
     "requests": _l("Governance requests"),
     "board": _l("Board activity"),
+    "maturity": _l("Maturity trend per unit"),
+    "skills": _l("Skills coverage per role"),
 }
 
-PENDING = [
-    Pending(
-        "maturity_trend",
-        _l("Maturity trend per unit"),
-        _l("Available once maturity assessments and the skills framework are in use."),
-    ),
-    Pending(
-        "skills_coverage",
-        _l("Skills coverage per role"),
-        _l("Available once maturity assessments and the skills framework are in use."),
-    ),
-]
+PENDING: list[Pending] = []
 
 
 # --- the period ----------------------------------------------------------------------------------
@@ -631,12 +634,190 @@ def _board(scope: Scope, series: Series) -> list[Measure]:
     ]
 
 
+def _maturity(scope: Scope, series: Series) -> list[Measure]:
+    """Per unit, the model of its latest published assessment (published by the end of the
+    period); with an earlier published assessment of that model, the change of the overall
+    score from that one to the latest."""
+    rows = scope.session.exec(
+        select(
+            MaturityAssessment.org_unit_id,
+            MaturityModel.key,
+            MaturityAssessment.overall_score,
+        )
+        .join(MaturityModel, col(MaturityModel.id) == MaturityAssessment.model_id)
+        .where(
+            MaturityAssessment.state == AssessmentState.PUBLISHED.value,
+            col(MaturityAssessment.published_at) < scope.upper,
+            col(MaturityAssessment.overall_score).is_not(None),
+            *scope.unit(MaturityAssessment.org_unit_id),
+        )
+        .order_by(
+            col(MaturityAssessment.assessed_on),
+            col(MaturityAssessment.published_at),
+            col(MaturityAssessment.id),
+        )
+    ).all()
+    by_unit: dict[int, list[tuple[str, float]]] = {}  # oldest first
+    for unit, key, score in rows:
+        if score is not None:
+            by_unit.setdefault(unit, []).append((key, score))
+    changes: list[float] = []
+    for history in by_unit.values():
+        latest_key, latest_score = history[-1]
+        same_model = [score for key, score in history[:-1] if key == latest_key]
+        if same_model:
+            changes.append(float(latest_score) - float(same_model[-1]))
+    compared = len(changes)
+    up = sum(1 for c in changes if c > 0)
+    down = sum(1 for c in changes if c < 0)
+    return [
+        Measure(
+            "maturity_units_improving",
+            "maturity",
+            _l("Units improving"),
+            _l(
+                "Units whose latest published maturity assessment (by the end of the period) "
+                "scores higher overall than their previous published assessment of the same "
+                "model; out of the units with two such assessments."
+            ),
+            "count",
+            up,
+            numerator=up,
+            denominator=compared,
+        ),
+        Measure(
+            "maturity_units_declining",
+            "maturity",
+            _l("Units declining"),
+            _l(
+                "Units whose latest published maturity assessment scores lower overall than "
+                "their previous published assessment of the same model."
+            ),
+            "count",
+            down,
+            numerator=down,
+            denominator=compared,
+        ),
+        Measure(
+            "maturity_mean_change",
+            "maturity",
+            _l("Mean change of the maturity score"),
+            _l(
+                "Mean change of the overall maturity score (in levels) from the previous to "
+                "the latest published assessment of the same model, over the units that have "
+                "both."
+            ),
+            "levels",
+            round(statistics.fmean(changes), 2) if changes else None,
+            sample=compared,
+        ),
+    ]
+
+
+def _pick(texts: dict[str, str]) -> str:
+    locale = str(get_locale() or "en")
+    return str(texts.get(locale) or texts.get("en") or next(iter(texts.values()), ""))
+
+
+def _skills(scope: Scope, series: Series) -> list[Measure]:
+    """For every role people hold (on the counting day), the share of its holders who meet
+    every requirement of its profile with their latest agreed assessment by that day."""
+    session = scope.session
+    held_where = [
+        PersonRole.relation == RoleRelation.HELD.value,
+        or_(col(PersonRole.since).is_(None), col(PersonRole.since) <= scope.as_of),
+        *scope.unit(Person.org_unit_id),
+    ]
+    held = session.exec(
+        select(PersonRole.person_id, PersonRole.role_id, SkillRole.key, SkillRole.name)
+        .join(Person, col(Person.id) == PersonRole.person_id)
+        .join(SkillRole, col(SkillRole.id) == PersonRole.role_id)
+        .where(*held_where)
+        .order_by(col(SkillRole.position), col(SkillRole.id))
+    ).all()
+    held_roles = (
+        select(PersonRole.role_id)
+        .join(Person, col(Person.id) == PersonRole.person_id)
+        .where(*held_where)
+    )
+    held_people = (
+        select(PersonRole.person_id)
+        .join(Person, col(Person.id) == PersonRole.person_id)
+        .where(*held_where)
+    )
+    profile: dict[int, dict[int, int]] = {}
+    for role_id, skill_id, level in session.exec(
+        select(RoleRequirement.role_id, RoleRequirement.skill_id, RoleRequirement.level).where(
+            col(RoleRequirement.role_id).in_(held_roles)
+        )
+    ).all():
+        profile.setdefault(role_id, {})[skill_id] = level
+    current: dict[tuple[int, int], int] = {}
+    for person_id, skill_id, level in session.exec(
+        select(SkillAssessment.person_id, SkillAssessment.skill_id, SkillAssessment.level)
+        .where(
+            col(SkillAssessment.agreed).is_(True),
+            col(SkillAssessment.assessed_on) <= scope.as_of,
+            col(SkillAssessment.person_id).in_(held_people),
+        )
+        .order_by(
+            col(SkillAssessment.assessed_on),
+            col(SkillAssessment.created_at),
+            col(SkillAssessment.id),
+        )
+    ).all():
+        current[(person_id, skill_id)] = level  # the latest wins
+    roles: dict[int, tuple[str, dict[str, str], set[int], set[int]]] = {}
+    for person_id, role_id, key, name in held:
+        required = profile.get(role_id)
+        if not required:
+            continue  # a role without a profile has nothing to meet
+        entry = roles.setdefault(role_id, (key, dict(name or {}), set(), set()))
+        entry[2].add(person_id)
+        if all(current.get((person_id, skill), 0) >= lv for skill, lv in required.items()):
+            entry[3].add(person_id)
+    holders = sum(len(e[2]) for e in roles.values())
+    meeting = sum(len(e[3]) for e in roles.values())
+    out = [
+        Measure(
+            "skills_coverage_share",
+            "skills",
+            _l("Role holders meeting their profile"),
+            _l(
+                "Of the people holding a role of the skills framework at the end of the period "
+                "(each person counted once per role), the share whose latest agreed skill "
+                "levels by then meet every requirement of the role's profile."
+            ),
+            "percent",
+            _percent(meeting, holders),
+            numerator=meeting,
+            denominator=holders,
+        )
+    ]
+    for key, name, people, met in roles.values():
+        out.append(
+            Measure(
+                f"skills_coverage_{key}",
+                "skills",
+                LazyString(_pick, name) if name else key,
+                _l("Holders of this role who meet its profile, as above."),
+                "percent",
+                _percent(len(met), len(people)),
+                numerator=len(met),
+                denominator=len(people),
+            )
+        )
+    return out
+
+
 MEASURE_GROUPS: list[Callable[[Scope, Series], list[Measure]]] = [
     _reviews,
     _dispensations,
     _contracts,
     _requests,
     _board,
+    _maturity,
+    _skills,
 ]
 
 

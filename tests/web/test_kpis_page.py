@@ -50,8 +50,9 @@ def test_dashboard_shows_figures_definitions_and_links(client, login_as, data):
     assert 'data-counts="3/4"' in resp.text
     assert "Of the reviews signed off in the period" in resp.text  # the definition
     assert "/reviews/?state=signed_off" in resp.text
-    assert 'data-pending="maturity_trend"' in resp.text
-    assert "Available once maturity assessments and the skills framework are in use." in resp.text
+    assert 'data-measure="maturity_units_improving"' in resp.text
+    assert 'data-measure="skills_coverage_share"' in resp.text
+    assert "data-pending" not in resp.text
     assert 'data-month="2026-02"' in resp.text
 
 

@@ -1,0 +1,193 @@
+"""A unit's skills gap report as CSV and XLSX: the numbers the pages show, nothing else.
+
+- CSV (gaps): one row per person x skill that one of the person's held or targeted roles
+  needs: person, unit, roles, category, skill, required, current, gap.
+- XLSX: sheets "Coverage" (one row per role), "Gaps" (people x skills, the gap in each
+  cell) and "Training needs" (skills by total gap), plus "Filters" (unit, date, category,
+  role) so a workbook passed around still says what it covers.
+
+Headers and labels are in ``locale``. Text cells are never formulas (see ``tabular``).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from ..labels import label
+from ..services.skills_gaps import UnitGapReport
+from .tabular import Column, to_csv
+
+
+def tr(texts: dict[str, str] | None, locale: str) -> str:
+    texts = texts or {}
+    return str(texts.get(locale) or texts.get("en") or next(iter(texts.values()), ""))
+
+
+def role_list(row: Any, locale: str) -> str:
+    return ", ".join(f"{tr(role.name, locale)} ({label(rel)})" for role, rel in row.roles)
+
+
+def _gap_columns() -> list[Column]:
+    return [
+        Column(_("Person"), 24),
+        Column(_("Organisation unit"), 22),
+        Column(_("Roles"), 36),
+        Column(_("Category"), 22),
+        Column(_("Skill"), 28),
+        Column(_("Required level"), 10, "number"),
+        Column(_("Current level"), 10, "number"),
+        Column(_("Gap"), 8, "number"),
+    ]
+
+
+def gap_rows(report: UnitGapReport, locale: str) -> list[Sequence[Any]]:
+    hm = report.heatmap
+    out: list[Sequence[Any]] = []
+    for row in hm.rows:
+        roles = role_list(row, locale)
+        for skill, cell in zip(hm.columns, row.cells, strict=True):
+            if cell is None:
+                continue
+            out.append(
+                [
+                    row.person.name,
+                    row.unit_name or "",
+                    roles,
+                    tr(hm.view.category_of(skill).name, locale),
+                    tr(skill.name, locale),
+                    cell.required,
+                    cell.current,
+                    cell.gap,
+                ]
+            )
+    return out
+
+
+def _coverage_columns() -> list[Column]:
+    return [
+        Column(_("Role"), 34),
+        Column(_("Holders"), 10, "number"),
+        Column(_("Meet the profile"), 16, "number"),
+        Column(_("Within one level"), 16, "number"),
+        Column(_("Share meeting") + " (%)", 16, "number"),
+        Column(_("Heading for the role"), 18, "number"),
+    ]
+
+
+def coverage_rows(report: UnitGapReport, locale: str) -> list[Sequence[Any]]:
+    return [
+        [
+            tr(c.role_name, locale),
+            c.people,
+            c.meeting,
+            c.within_one,
+            None if c.share is None else round(c.share * 100, 1),
+            c.targeting,
+        ]
+        for c in report.coverage
+    ]
+
+
+def _needs_columns() -> list[Column]:
+    return [
+        Column(_("Category"), 24),
+        Column(_("Skill"), 30),
+        Column(_("Total gap"), 10, "number"),
+        Column(_("People short"), 12, "number"),
+    ]
+
+
+def needs_rows(report: UnitGapReport, locale: str) -> list[Sequence[Any]]:
+    return [
+        [tr(n.category_name, locale), tr(n.skill_name, locale), n.total_gap, n.people_short]
+        for n in report.needs
+    ]
+
+
+def _matrix(report: UnitGapReport, locale: str) -> tuple[list[Column], list[Sequence[Any]]]:
+    hm = report.heatmap
+    columns = [Column(_("Person"), 24), Column(_("Organisation unit"), 22)] + [
+        Column(tr(s.name, locale), 12, "number") for s in hm.columns
+    ]
+    rows: list[Sequence[Any]] = [
+        [r.person.name, r.unit_name or ""] + [c.gap if c else None for c in r.cells]
+        for r in hm.rows
+    ]
+    return columns, rows
+
+
+def _filter_rows(report: UnitGapReport, locale: str) -> list[Sequence[Any]]:
+    hm = report.heatmap
+    category = next((c for c in hm.view.categories.values() if c.key == hm.category_key), None)
+    role = hm.view.role_by_id.get(hm.role_id) if hm.role_id else None
+    return [
+        [_("Organisation unit"), report.unit_name or _("All units")],
+        [_("As of"), report.as_of.isoformat()],
+        [_("Category"), tr(category.name, locale) if category else _("All categories")],
+        [_("Role"), tr(role.name, locale) if role else _("All roles")],
+    ]
+
+
+def gaps_csv(report: UnitGapReport, *, locale: str = "en") -> bytes:
+    with force_locale(locale):
+        return to_csv(_gap_columns(), gap_rows(report, locale))
+
+
+def report_xlsx(report: UnitGapReport, *, locale: str = "en") -> bytes:
+    from openpyxl import Workbook
+
+    with force_locale(locale):
+        wb = Workbook()
+        first = wb.active
+        assert first is not None
+        matrix_columns, matrix_rows = _matrix(report, locale)
+        sheets = [
+            (_("Coverage"), _coverage_columns(), coverage_rows(report, locale)),
+            (_("Gaps"), matrix_columns, matrix_rows),
+            (_("Training needs"), _needs_columns(), needs_rows(report, locale)),
+            (
+                _("Filters"),
+                [Column(_("Filter"), 22), Column(_("Value"), 40)],
+                _filter_rows(report, locale),
+            ),
+        ]
+        for index, (title, columns, rows) in enumerate(sheets):
+            ws = first if index == 0 else wb.create_sheet()
+            ws.title = title[:31]
+            _fill(ws, columns, rows)
+        out = io.BytesIO()
+        wb.save(out)
+        return out.getvalue()
+
+
+def _fill(ws: Any, columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> None:
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    bold = Font(bold=True)
+    for index, column in enumerate(columns, start=1):
+        ws.cell(row=1, column=index, value=column.title).font = bold
+        ws.column_dimensions[get_column_letter(index)].width = column.width
+    for r, row in enumerate(rows, start=2):
+        for index, value in enumerate(row, start=1):
+            if value is None or value == "":
+                continue
+            cell = ws.cell(row=r, column=index)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                cell.value = value
+            else:
+                # Names are user text: a string cell, never a formula.
+                cell.value = str(value)
+                cell.data_type = "s"
+    ws.freeze_panes = "C2" if len(columns) > 6 else "A2"
+
+
+def filename(report: UnitGapReport, extension: str) -> str:
+    """E.g. ``skills-gaps-unit-3-2026-07-01.xlsx``."""
+    scope = f"unit-{report.org_unit_id}" if report.org_unit_id else "all"
+    return f"skills-gaps-{scope}-{report.as_of.isoformat()}.{extension}"
