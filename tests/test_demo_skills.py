@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from sqlmodel import select
 
 from eagov.demo import load_demo
-from eagov.demo_skills import load
 from eagov.models import PersonRole, SkillAssessment
 from eagov.permissions import SYSTEM
 from eagov.services import audit
@@ -18,9 +17,8 @@ from eagov.services import skills_gaps as gaps
 
 
 def test_demo_skills(session):  # type: ignore[no-untyped-def]
-    load_demo(session)
+    load_demo(session)  # loads the demo skills with the rest
     now = datetime.now(UTC)
-    load(session, now)
     rows = session.exec(select(SkillAssessment)).all()
     assert {r.source for r in rows} == {"self", "manager", "board_assessment"}
     people = {r.person_id for r in rows}
