@@ -74,6 +74,11 @@ def gap_bullets(
     return Chart(fig, title, description, key)
 
 
+# Up to this many skills a cell reads "gap (current/required)"; up to the second, the gap.
+WRITTEN_IN_FULL = 15
+WRITTEN_AT_ALL = 40
+
+
 def gap_heatmap(
     people: Sequence[str],
     skills: Sequence[str],
@@ -85,13 +90,23 @@ def gap_heatmap(
     empty_text: str = "No data",
 ) -> Chart:
     """``cells[r][c]``: (required, current) or None where no role of the person needs the
-    skill. Coloured by gap; each cell reads "gap (current/required)"."""
+    skill. Coloured by gap; each cell reads "gap (current/required)", or just the gap when
+    the skills are many, or nothing when there are too many to read (the page's table below
+    the picture has every number)."""
     values: list[list[float | None]] = []
     texts: list[list[str]] = []
+    wide = len(skills) > WRITTEN_IN_FULL
     for row in cells:
         values.append([None if c is None else float(max(c[0] - (c[1] or 0), 0)) for c in row])
         texts.append(
-            ["" if c is None else f"{max(c[0] - (c[1] or 0), 0)} ({c[1] or 0}/{c[0]})" for c in row]
+            [
+                ""
+                if c is None or len(skills) > WRITTEN_AT_ALL
+                else f"{max(c[0] - (c[1] or 0), 0)}"
+                if wide
+                else f"{max(c[0] - (c[1] or 0), 0)} ({c[1] or 0}/{c[0]})"
+                for c in row
+            ]
         )
     return charts.heatmap(
         list(people),
