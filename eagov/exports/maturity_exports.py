@@ -105,7 +105,7 @@ def _skills_picture(
         return skills_gaps.unit_picture(
             session, actor, assessment.org_unit_id, assessment.assessed_on
         )
-    except (NotImplementedError, Forbidden):
+    except Forbidden:
         # The report still goes out; it says the skills picture is not available.
         return None
 
