@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlmodel import Session, select
 
+from .cli_support import domain_call, import_file, session, write_text
 from .permissions import SYSTEM
 
 
@@ -44,12 +45,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(maturity_group)
     app.cli.add_command(skills_group)
     app.cli.add_command(export_group)
-
-
-def _session() -> Session:
-    from .db import engine
-
-    return Session(engine(), expire_on_commit=False)
 
 
 # --- db ------------------------------------------------------------------------------------
@@ -122,7 +117,7 @@ def user_create(email: str, name: str | None, roles: tuple[str, ...], password_s
         data = UserCreate(
             email=email, name=name or email.split("@")[0], roles=list(roles), password=password
         )
-        with _session() as s:
+        with session() as s:
             user, invite = accounts.create_user(s, SYSTEM, data)
     except ValidationError as exc:
         raise click.ClickException(_fmt(field_errors(exc))) from exc
@@ -152,7 +147,7 @@ def token_create(email: str, name: str, days: int) -> None:
     from .schemas.accounts import TokenCreate
     from .services import accounts
 
-    with _session() as s:
+    with session() as s:
         user = s.exec(select(User).where(User.email == email.lower())).first()
         if user is None:
             raise click.ClickException(f"No user with e-mail {email}.")
@@ -181,7 +176,7 @@ def audit_verify(anchor: str | None) -> None:
     """Check the whole hash chain; exit 1 and name the first broken event if it was tampered."""
     from .services.audit import verify_chain
 
-    with _session() as s:
+    with session() as s:
         report = verify_chain(s, anchor=anchor)
     if report.ok:
         click.echo(f"OK: {report.checked} events, chain intact. Tip: {report.tip}")
@@ -205,7 +200,7 @@ def demo_load(if_empty: bool) -> None:
     from .demo import DEMO_PASSWORD, load_demo
     from .models import User
 
-    with _session() as s:
+    with session() as s:
         if if_empty and s.exec(select(User.id)).first() is not None:
             click.echo("The database already has data; demo data not loaded.")
             return
@@ -229,7 +224,7 @@ def contracts_expire_due() -> None:
     """Mark active contracts whose time window has ended as expired (run daily)."""
     from .services.contracts import expire_due
 
-    with _session() as s:
+    with session() as s:
         refs = expire_due(s, SYSTEM)
     click.echo(f"Expired: {', '.join(refs)}" if refs else "No contract has passed its end date.")
 
@@ -247,21 +242,9 @@ def library_group() -> None:
 @with_appcontext
 def library_import(file: str) -> None:
     """Import one version of a checklist library from a YAML file."""
-    from pathlib import Path
-
-    from .errors import DomainError
     from .services.checklists import import_library
-    from .yaml_source import SourceInvalid
 
-    with _session() as s:
-        try:
-            library = import_library(s, SYSTEM, Path(file).read_bytes())
-        except SourceInvalid as exc:
-            for err in exc.source_errors:
-                click.echo(f"{file}: {err}", err=True)
-            sys.exit(1)
-        except DomainError as exc:
-            raise click.ClickException(str(exc.detail)) from exc
+    library = import_file(file, lambda s, data: import_library(s, SYSTEM, data))
     click.echo(f"Imported {library.identifier} version {library.version}.")
 
 
@@ -271,7 +254,7 @@ def library_list() -> None:
     """Every imported library version."""
     from .services.checklists import list_libraries
 
-    with _session() as s:
+    with session() as s:
         for lib in list_libraries(s, SYSTEM):
             click.echo(f"{lib.identifier}  {lib.version}  {lib.title.get('en', '')}")
 
@@ -283,22 +266,14 @@ def library_list() -> None:
 @with_appcontext
 def library_export(identifier: str, version: str | None, output: str | None) -> None:
     """Write a library version back to YAML (standard output by default)."""
-    from pathlib import Path
-
-    from .errors import DomainError
     from .services.checklists import export_library, get_library
 
-    with _session() as s:
-        try:
-            library = get_library(s, SYSTEM, identifier, version)
-            text = export_library(s, SYSTEM, library.id)  # type: ignore[arg-type]
-        except DomainError as exc:
-            raise click.ClickException(str(exc.detail)) from exc
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-        click.echo(f"Wrote {identifier} version {library.version} to {output}.")
-    else:
-        click.echo(text, nl=False)
+    def export(s: Session) -> tuple[str, str]:
+        library = get_library(s, SYSTEM, identifier, version)
+        return library.version, export_library(s, SYSTEM, library.id)  # type: ignore[arg-type]
+
+    found_version, text = domain_call(export)
+    write_text(text, output, f"Wrote {identifier} version {found_version} to {output}.")
 
 
 # --- dispensations -------------------------------------------------------------------------------
@@ -315,6 +290,6 @@ def dispensations_expire_due() -> None:
     """Expire granted dispensations past their date; each expiry requests a new review."""
     from .services.dispensations import expire_due
 
-    with _session() as s:
+    with session() as s:
         refs = expire_due(s, SYSTEM)
     click.echo(f"Expired: {', '.join(refs)}" if refs else "No dispensation has passed its expiry.")

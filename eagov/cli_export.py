@@ -6,15 +6,9 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
-from sqlmodel import Session
 
+from .cli_support import session
 from .permissions import SYSTEM
-
-
-def _session() -> Session:
-    from .db import engine
-
-    return Session(engine(), expire_on_commit=False)
 
 
 @click.group("export", help="Reports written to files.")
@@ -46,7 +40,7 @@ def export_maturity(assessment_id: int, fmt: str, output: str | None, locale: st
     from .errors import DomainError
     from .exports import maturity_exports as mx
 
-    with _session() as s:
+    with session() as s:
         try:
             report = mx.load_report(s, SYSTEM, assessment_id)
             data, _mimetype, name = mx.render(report, fmt, locale=locale)

@@ -6,15 +6,10 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
-from sqlmodel import Session, select
+from sqlmodel import select
 
+from .cli_support import session
 from .permissions import SYSTEM
-
-
-def _session() -> Session:
-    from .db import engine
-
-    return Session(engine(), expire_on_commit=False)
 
 
 @click.group("org", help="Organisation structure.")
@@ -57,7 +52,7 @@ def apply_template(name: str, under_code: str | None, locale: str) -> None:
     from .services.org_templates import TemplateError
     from .services.org_templates import apply_template as apply
 
-    with _session() as s:
+    with session() as s:
         under_id = None
         if under_code:
             under_id = s.exec(select(OrgUnit.id).where(OrgUnit.code == under_code)).first()
@@ -88,7 +83,7 @@ def import_people(file: Path) -> None:
     from .services.people_import import ImportRejected
     from .services.people_import import import_people as run
 
-    with _session() as s:
+    with session() as s:
         try:
             created = run(s, SYSTEM, file.read_bytes())
         except ImportRejected as exc:

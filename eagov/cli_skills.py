@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import click
 from flask.cli import with_appcontext
+from sqlmodel import Session
 
+from .cli_support import domain_call, import_file, session, write_text
 from .permissions import SYSTEM
 
 
@@ -21,20 +20,9 @@ def skills_group() -> None:
 @with_appcontext
 def skills_import(file: str) -> None:
     """Import one version of a skills framework from a YAML file; it becomes the one in use."""
-    from .cli import _session
-    from .errors import DomainError
     from .services.skill_frameworks import import_framework
-    from .yaml_source import SourceInvalid
 
-    with _session() as s:
-        try:
-            framework = import_framework(s, SYSTEM, Path(file).read_bytes())
-        except SourceInvalid as exc:
-            for err in exc.source_errors:
-                click.echo(f"{file}: {err}", err=True)
-            sys.exit(1)
-        except DomainError as exc:
-            raise click.ClickException(str(exc.detail)) from exc
+    framework = import_file(file, lambda s, data: import_framework(s, SYSTEM, data))
     click.echo(f"Imported {framework.key} version {framework.version}; it is now in use.")
 
 
@@ -42,10 +30,9 @@ def skills_import(file: str) -> None:
 @with_appcontext
 def skills_list() -> None:
     """Every imported framework version; the one in use is marked with *."""
-    from .cli import _session
     from .services.skill_frameworks import list_frameworks
 
-    with _session() as s:
+    with session() as s:
         rows = list_frameworks(s, SYSTEM)
         if not rows:
             click.echo("No skills framework imported.")
@@ -61,18 +48,12 @@ def skills_list() -> None:
 def skills_export(version: str | None, output: str | None) -> None:
     """Write a framework version, with its role profiles as they are now, to YAML
     (standard output by default)."""
-    from .cli import _session
-    from .errors import DomainError
     from .services.skill_frameworks import export_framework, get_framework
 
-    with _session() as s:
-        try:
-            framework = get_framework(s, SYSTEM, version)
-            text = export_framework(s, SYSTEM, framework.id)  # type: ignore[arg-type]
-        except DomainError as exc:
-            raise click.ClickException(str(exc.detail)) from exc
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-        click.echo(f"Wrote {framework.key} version {framework.version} to {output}.")
-    else:
-        click.echo(text, nl=False)
+    def export(s: Session) -> tuple[str, str]:
+        framework = get_framework(s, SYSTEM, version)
+        text = export_framework(s, SYSTEM, framework.id)  # type: ignore[arg-type]
+        return f"{framework.key} version {framework.version}", text
+
+    what, text = domain_call(export)
+    write_text(text, output, f"Wrote {what} to {output}.")
