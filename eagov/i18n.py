@@ -7,6 +7,8 @@ messages raised by services work there too.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel, get_locale
 from flask_login import current_user
@@ -48,3 +50,14 @@ def init_app(app: Flask) -> None:
         default_translation_directories="translations",
     )
     app.jinja_env.globals["get_locale"] = get_locale
+
+
+def in_language(texts: Any, locale: str | None = None) -> str:
+    """A text stored per language (``{"en": ..., "zh_Hans": ...}``) in ``locale`` (default:
+    the reader's), else English, else whichever language it has."""
+    if not isinstance(texts, dict):
+        return str(texts or "")
+    if not texts:
+        return ""
+    chosen = locale or str(get_locale() or "en")
+    return str(texts.get(chosen) or texts.get("en") or next(iter(texts.values()), "") or "")

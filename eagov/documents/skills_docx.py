@@ -20,6 +20,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from .. import skills_charts
+from ..i18n import in_language
 from ..models import utcnow
 from ..services.skills_gaps import PersonGap, UnitGapReport
 from . import ooxml, style
@@ -31,8 +32,7 @@ GAP_FILLS = {0: "C6EFCE", 1: "FFF2CC", 2: "FFD966", 3: "F4B6B6", 4: "F4B6B6"}
 
 
 def _tr(texts: dict[str, str] | None, locale: str) -> str:
-    texts = texts or {}
-    return str(texts.get(locale) or texts.get("en") or next(iter(texts.values()), ""))
+    return in_language(texts, locale)
 
 
 class _SkillsBuilder(_Builder):

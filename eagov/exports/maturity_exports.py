@@ -31,6 +31,7 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
 from ..errors import Forbidden
+from ..i18n import in_language
 from ..labels import label
 from ..models import AssessmentState, Skill, utcnow
 from ..permissions import Actor
@@ -114,11 +115,7 @@ def _skills_picture(
 
 
 def localized(texts: dict[str, Any] | None, locale: str) -> str:
-    """The text in ``locale``, else English, else any language given."""
-    if not texts:
-        return ""
-    value = texts.get(locale) or texts.get("en") or next(iter(texts.values()), "")
-    return str(value or "")
+    return in_language(texts, locale)
 
 
 def level_label(model: MaturityModel, value: int | None, locale: str) -> str:

@@ -18,14 +18,14 @@ from typing import Any
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from ..i18n import in_language
 from ..labels import label
 from ..services.skills_gaps import UnitGapReport
 from .tabular import Column, to_csv
 
 
 def tr(texts: dict[str, str] | None, locale: str) -> str:
-    texts = texts or {}
-    return str(texts.get(locale) or texts.get("en") or next(iter(texts.values()), ""))
+    return in_language(texts, locale)
 
 
 def role_list(row: Any, locale: str) -> str:

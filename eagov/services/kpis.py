@@ -27,13 +27,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
-from flask_babel import LazyString, get_locale
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, literal, or_
 from sqlmodel import Session, col, select
 
 from ..conformance import Level
 from ..errors import Invalid, Message
+from ..i18n import in_language
 from ..models import (
     Action,
     ActionStatus,
@@ -714,11 +715,6 @@ def _maturity(scope: Scope, series: Series) -> list[Measure]:
     ]
 
 
-def _pick(texts: dict[str, str]) -> str:
-    locale = str(get_locale() or "en")
-    return str(texts.get(locale) or texts.get("en") or next(iter(texts.values()), ""))
-
-
 def _skills(scope: Scope, series: Series) -> list[Measure]:
     """For every role people hold (on the counting day), the share of its holders who meet
     every requirement of its profile with their latest agreed assessment by that day."""
@@ -799,7 +795,7 @@ def _skills(scope: Scope, series: Series) -> list[Measure]:
             Measure(
                 f"skills_coverage_{key}",
                 "skills",
-                LazyString(_pick, name) if name else key,
+                LazyString(in_language, name) if name else key,
                 _l("Holders of this role who meet its profile, as above."),
                 "percent",
                 _percent(len(met), len(people)),

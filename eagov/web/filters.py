@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 from flask_babel import format_date, format_datetime
 
+from ..i18n import in_language
 from ..labels import entity_label, label
 from ..models import AuditEvent
 from ..services.audit import as_utc
@@ -31,6 +32,7 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.filters["entity_label"] = entity_label
     app.jinja_env.globals["choices"] = choices
     app.jinja_env.globals["entity_history"] = entity_history
+    app.jinja_env.globals["tr"] = in_language
 
 
 def choices(members: Iterable[Any]) -> list[tuple[str, str]]:

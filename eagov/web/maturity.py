@@ -26,6 +26,7 @@ from .. import charts
 from ..auth import current_actor
 from ..db import get_session
 from ..errors import Invalid, field_errors
+from ..i18n import in_language
 from ..labels import label
 from ..models import AssessmentState, MaturityModel, OrgUnit
 from ..schemas.maturity import (
@@ -63,24 +64,17 @@ def _signed_in() -> None:
     return None
 
 
-def _tr(texts: Any) -> str:
-    """A text in the reader's language, else English, else any."""
-    if not isinstance(texts, dict):
-        return str(texts or "")
-    locale = str(get_locale() or "en")
-    return str(texts.get(locale) or texts.get("en") or next(iter(texts.values()), ""))
-
-
 def _level_names(model: MaturityModel | None) -> dict[int, str]:
     if model is None:
         return {}
-    return {int(lv["value"]): _tr(lv.get("name", {})) for lv in model.levels if "value" in lv}
+    return {
+        int(lv["value"]): in_language(lv.get("name", {})) for lv in model.levels if "value" in lv
+    }
 
 
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
     return {
-        "tr": _tr,
         "state_badge": lambda s: STATE_BADGES.get(str(s), "light"),
     }
 
@@ -378,7 +372,7 @@ def comparison() -> str:
     svg = _heatmap_svg(
         str(get_locale()),
         tuple(r.unit_name for r in cmp.rows),
-        tuple(_tr(e.name) for e in cmp.elements),
+        tuple(in_language(e.name) for e in cmp.elements),
         tuple(tuple(r.levels.get(e.key) for e in cmp.elements) for r in cmp.rows),
         (min(values), max(values)),
     )
@@ -402,7 +396,7 @@ def comparison() -> str:
 
 def _assessment_charts(res: mr.AssessmentResults, names: dict[int, str]) -> dict[str, Markup]:
     top = max(res.level_values or [5])
-    elements = tuple(_tr(e.name) for e in res.elements)
+    elements = tuple(in_language(e.name) for e in res.elements)
     current = tuple(e.level for e in res.elements)
     target = tuple(e.target for e in res.elements)
     previous = tuple(e.previous_level for e in res.elements) if res.previous else None

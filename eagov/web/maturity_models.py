@@ -7,7 +7,6 @@ from io import BytesIO
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.wrappers import Response
@@ -28,19 +27,6 @@ YAML_SUFFIXES = (".yaml", ".yml")
 def _signed_in() -> None:
     """Every page needs a signed-in user; the services decide who may do what."""
     return None
-
-
-@bp.context_processor
-def _helpers() -> dict[str, Any]:
-    locale = str(get_locale() or "en")
-
-    def tr(texts: Any) -> str:
-        """A text in the reader's language, else English, else any."""
-        if not isinstance(texts, dict):
-            return str(texts or "")
-        return str(texts.get(locale) or texts.get("en") or next(iter(texts.values()), ""))
-
-    return {"tr": tr}
 
 
 @bp.route("/", methods=["GET", "POST"])

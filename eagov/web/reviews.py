@@ -123,16 +123,7 @@ def _signed_in() -> None:
 
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
-    locale = str(get_locale() or "en")
-
-    def tr(texts: Any) -> str:
-        """A text in the reader's language, else English, else any."""
-        if not isinstance(texts, dict):
-            return str(texts or "")
-        return str(texts.get(locale) or texts.get("en") or next(iter(texts.values()), ""))
-
     return {
-        "tr": tr,
         "state_badge": lambda s: STATE_BADGES.get(str(s), "light"),
         "level_badge": lambda s: LEVEL_BADGES.get(str(s), "light"),
         "rich": richtext.to_html,

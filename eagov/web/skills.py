@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.wrappers import Response
@@ -42,15 +41,7 @@ def _signed_in() -> None:
 
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
-    locale = str(get_locale() or "en")
-
-    def tr(texts: Any) -> str:
-        """A text in the reader's language, else English, else any."""
-        if not isinstance(texts, dict):
-            return str(texts or "")
-        return str(texts.get(locale) or texts.get("en") or next(iter(texts.values()), ""))
-
-    return {"tr": tr, "level_class": lambda level: LEVEL_CLASSES.get(level, "")}
+    return {"level_class": lambda level: LEVEL_CLASSES.get(level, "")}
 
 
 def _level_names(framework: SkillFramework) -> dict[int, dict[str, str]]:

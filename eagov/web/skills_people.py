@@ -24,6 +24,7 @@ from .. import skills_charts
 from ..auth import current_actor
 from ..db import get_session
 from ..exports.tabular import CSV_MIMETYPE, XLSX_MIMETYPE
+from ..i18n import in_language
 from ..labels import label
 from ..models import AssessmentSource, RoleRelation, utcnow
 from ..schemas.skill_assessments import AssessmentIn, ConfirmIn, PersonRoleIn
@@ -49,15 +50,7 @@ def _signed_in() -> None:
 
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
-    locale = str(get_locale() or "en")
-
-    def tr(texts: Any) -> str:
-        if not isinstance(texts, dict):
-            return str(texts or "")
-        return str(texts.get(locale) or texts.get("en") or next(iter(texts.values()), ""))
-
     return {
-        "tr": tr,
         "gap_badge": lambda g: GAP_BADGES.get(min(int(g), 4), "light"),
         "gap_fill": lambda g: ("#d1e7dd", "#fff3cd", "#ffd966", "#f4b6b6", "#f1aeb5")[
             min(int(g), 4)
@@ -116,8 +109,8 @@ def _render_person(
         gap = gaps.person_vs_role(s, actor, person_id, chosen, as_of, view)
         chart_svgs = [
             skills_charts.gap_bullets(
-                [(_tr(r.skill.name), r.required, r.current) for r in rows],
-                title=_tr(cat.name),
+                [(in_language(r.skill.name), r.required, r.current) for r in rows],
+                title=in_language(cat.name),
                 key=f"gap-{cat.key}",
                 current_label=_("Current level"),
                 required_label=_("Required level"),
@@ -158,19 +151,15 @@ def _render_person(
         ],
         relations=[(r.value, label(r.value)) for r in RoleRelation if r in rights.relations],
         skill_options=[
-            (sk.id, f"{_tr(view.category_of(sk).name)} · {_tr(sk.name)}") for sk in view.skills
+            (sk.id, f"{in_language(view.category_of(sk).name)} · {in_language(sk.name)}")
+            for sk in view.skills
         ],
-        role_options=[(r.id, _tr(r.name)) for r in view.roles],
-        level_options=[(v, f"{v} {_tr(view.level_names.get(v, {}))}".strip()) for v in range(1, 5)],
+        role_options=[(r.id, in_language(r.name)) for r in view.roles],
+        level_options=[
+            (v, f"{v} {in_language(view.level_names.get(v, {}))}".strip()) for v in range(1, 5)
+        ],
     )
     return html, status
-
-
-def _tr(texts: Any) -> str:
-    locale = str(get_locale() or "en")
-    if not isinstance(texts, dict):
-        return str(texts or "")
-    return str(texts.get(locale) or texts.get("en") or next(iter(texts.values()), ""))
 
 
 @bp.route("/skills/people/<int:person_id>")
@@ -262,8 +251,8 @@ def _download(data: bytes, mimetype: str, name: str) -> Response:
 def _filters(view: gaps.FrameworkView) -> dict[str, Any]:
     return {
         "unit_options": unit_options(get_session()),
-        "category_options": [(c.key, _tr(c.name)) for c in view.categories.values()],
-        "role_options": [(r.id, _tr(r.name)) for r in view.roles],
+        "category_options": [(c.key, in_language(c.name)) for c in view.categories.values()],
+        "role_options": [(r.id, in_language(r.name)) for r in view.roles],
     }
 
 
@@ -302,7 +291,7 @@ def heatmap() -> tuple[str, int]:
     if hm.rows and hm.columns:
         chart = skills_charts.gap_heatmap(
             [r.person.name for r in hm.rows],
-            [_tr(sk.name) for sk in hm.columns],
+            [in_language(sk.name) for sk in hm.columns],
             [[(c.required, c.current) if c else None for c in r.cells] for r in hm.rows],
             title=_("Gap per person and skill"),
             key="skills-heatmap",
