@@ -11,7 +11,6 @@ Headers and labels are in ``locale``. Text cells are never formulas (see ``tabul
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,7 +18,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ..services.kpis import GROUP_TITLES, KpiReport, Measure
-from .tabular import Column, to_csv
+from .tabular import Column, Sheet, to_csv, to_xlsx_sheets
 
 
 def unit_text(measure: Measure) -> str:
@@ -112,46 +111,18 @@ def months_csv(report: KpiReport, *, locale: str = "en") -> bytes:
 
 def report_xlsx(report: KpiReport, *, locale: str = "en") -> bytes:
     """A workbook with the summary, the monthly series and the filters, one sheet each."""
-    from openpyxl import Workbook
-
     with force_locale(locale):
-        wb = Workbook()
-        first = wb.active
-        assert first is not None
-        sheets = [
-            (_("Summary"), _summary_columns(), _summary_rows(report)),
-            (_("Monthly series"), _month_columns(), _month_rows(report)),
-            (_("Filters"), [Column(_("Filter"), 26), Column(_("Value"), 40)], _filter_rows(report)),
-        ]
-        for index, (title, columns, rows) in enumerate(sheets):
-            ws = first if index == 0 else wb.create_sheet()
-            ws.title = title[:31]
-            _fill(ws, columns, rows)
-        out = io.BytesIO()
-        wb.save(out)
-        return out.getvalue()
-
-
-def _fill(ws: Any, columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> None:
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    bold = Font(bold=True)
-    for index, column in enumerate(columns, start=1):
-        ws.cell(row=1, column=index, value=column.title).font = bold
-        ws.column_dimensions[get_column_letter(index)].width = column.width
-    for r, row in enumerate(rows, start=2):
-        for index, value in enumerate(row, start=1):
-            if value is None or value == "":
-                continue
-            cell = ws.cell(row=r, column=index)
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                cell.value = value
-            else:
-                # Board and unit names are user text: a string cell, never a formula.
-                cell.value = str(value)
-                cell.data_type = "s"
-    ws.freeze_panes = "A2"
+        return to_xlsx_sheets(
+            [
+                Sheet(_("Summary"), _summary_columns(), _summary_rows(report)),
+                Sheet(_("Monthly series"), _month_columns(), _month_rows(report)),
+                Sheet(
+                    _("Filters"),
+                    [Column(_("Filter"), 26), Column(_("Value"), 40)],
+                    _filter_rows(report),
+                ),
+            ]
+        )
 
 
 def filename(report: KpiReport, part: str, extension: str) -> str:

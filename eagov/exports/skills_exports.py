@@ -11,7 +11,6 @@ Headers and labels are in ``locale``. Text cells are never formulas (see ``tabul
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,7 +20,7 @@ from flask_babel import gettext as _
 from ..i18n import in_language
 from ..labels import label
 from ..services.skills_gaps import UnitGapReport
-from .tabular import Column, to_csv
+from .tabular import Column, Sheet, to_csv, to_xlsx_sheets
 
 
 def tr(texts: dict[str, str] | None, locale: str) -> str:
@@ -139,52 +138,21 @@ def gaps_csv(report: UnitGapReport, *, locale: str = "en") -> bytes:
 
 
 def report_xlsx(report: UnitGapReport, *, locale: str = "en") -> bytes:
-    from openpyxl import Workbook
-
     with force_locale(locale):
-        wb = Workbook()
-        first = wb.active
-        assert first is not None
         matrix_columns, matrix_rows = _matrix(report, locale)
-        sheets = [
-            (_("Coverage"), _coverage_columns(), coverage_rows(report, locale)),
-            (_("Gaps"), matrix_columns, matrix_rows),
-            (_("Training needs"), _needs_columns(), needs_rows(report, locale)),
-            (
-                _("Filters"),
-                [Column(_("Filter"), 22), Column(_("Value"), 40)],
-                _filter_rows(report, locale),
-            ),
-        ]
-        for index, (title, columns, rows) in enumerate(sheets):
-            ws = first if index == 0 else wb.create_sheet()
-            ws.title = title[:31]
-            _fill(ws, columns, rows)
-        out = io.BytesIO()
-        wb.save(out)
-        return out.getvalue()
-
-
-def _fill(ws: Any, columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> None:
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    bold = Font(bold=True)
-    for index, column in enumerate(columns, start=1):
-        ws.cell(row=1, column=index, value=column.title).font = bold
-        ws.column_dimensions[get_column_letter(index)].width = column.width
-    for r, row in enumerate(rows, start=2):
-        for index, value in enumerate(row, start=1):
-            if value is None or value == "":
-                continue
-            cell = ws.cell(row=r, column=index)
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                cell.value = value
-            else:
-                # Names are user text: a string cell, never a formula.
-                cell.value = str(value)
-                cell.data_type = "s"
-    ws.freeze_panes = "C2" if len(columns) > 6 else "A2"
+        return to_xlsx_sheets(
+            [
+                Sheet(_("Coverage"), _coverage_columns(), coverage_rows(report, locale)),
+                # The person and the unit stay in view while scrolling through the skills.
+                Sheet(_("Gaps"), matrix_columns, matrix_rows, frozen_columns=2),
+                Sheet(_("Training needs"), _needs_columns(), needs_rows(report, locale)),
+                Sheet(
+                    _("Filters"),
+                    [Column(_("Filter"), 22), Column(_("Value"), 40)],
+                    _filter_rows(report, locale),
+                ),
+            ]
+        )
 
 
 def filename(report: UnitGapReport, extension: str) -> str:

@@ -67,24 +67,50 @@ def to_csv(columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> bytes:
     return buf.getvalue().encode("utf-8-sig")
 
 
+@dataclass(frozen=True)
+class Sheet:
+    title: str
+    columns: Sequence[Column]
+    rows: Iterable[Sequence[Any]]
+    # Columns kept in view when scrolling right (row labels such as a person's name).
+    frozen_columns: int = 0
+
+
 def to_xlsx(
     columns: Sequence[Column], rows: Iterable[Sequence[Any]], *, sheet_title: str = "Export"
 ) -> bytes:
     """The table as an .xlsx workbook with one sheet."""
+    return to_xlsx_sheets([Sheet(sheet_title, columns, rows)])
+
+
+def to_xlsx_sheets(sheets: Sequence[Sheet]) -> bytes:
+    """One workbook, a sheet per table, in order."""
     from openpyxl import Workbook
+
+    wb = Workbook()
+    first = wb.active
+    assert first is not None
+    for index, sheet in enumerate(sheets):
+        ws = first if index == 0 else wb.create_sheet()
+        title = sheet.title.translate(_SHEET_FORBIDDEN).strip() or "Export"
+        ws.title = title[:_MAX_SHEET_TITLE]
+        _fill(ws, sheet)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _fill(ws: Any, sheet: Sheet) -> None:
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = (sheet_title.translate(_SHEET_FORBIDDEN).strip() or "Export")[:_MAX_SHEET_TITLE]
+    columns = sheet.columns
     bold = Font(bold=True)
     for index, column in enumerate(columns, start=1):
         cell = ws.cell(row=1, column=index, value=column.title)
         cell.font = bold
         ws.column_dimensions[get_column_letter(index)].width = column.width
-    for r, row in enumerate(rows, start=2):
+    for r, row in enumerate(sheet.rows, start=2):
         for index, (column, value) in enumerate(zip(columns, row, strict=True), start=1):
             cell = ws.cell(row=r, column=index)
             if value is None or value == "":
@@ -101,9 +127,6 @@ def to_xlsx(
             else:
                 cell.value = _text(value)
                 cell.data_type = "s"  # never a formula, whatever the text starts with
-    ws.freeze_panes = "A2"
+    ws.freeze_panes = f"{get_column_letter(sheet.frozen_columns + 1)}2"
     if ws.max_row > 1:
         ws.auto_filter.ref = ws.dimensions
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
