@@ -36,6 +36,20 @@ DEFAULTS: dict[str, Any] = {
     "EVIDENCE_DIR": None,  # None: instance/evidence
     # The longest a dispensation may be granted for, in months.
     "DISPENSATION_MAX_MONTHS": 12,
+    # The scheduler process (`eagov scheduler`): how often it sweeps for due reminders and
+    # delivers e-mail, when it sends the daily digests (in each user's time zone), the
+    # periodic contract audit (months between audits) and the daily expiry jobs (UTC hour).
+    "SCHEDULER_SWEEP_MINUTES": 5,
+    "SCHEDULER_DELIVER_SECONDS": 60,
+    "SCHEDULER_DIGEST_HOUR": 8,
+    "SCHEDULER_DAILY_HOUR_UTC": 2,
+    "SCHEDULER_CONTRACT_AUDIT_MONTHS": 3,
+    # On its first sweep the scheduler looks back this many days; after downtime it catches
+    # up on everything missed since its last sweep, but never further back than the cap.
+    "REMINDER_FIRST_LOOKBACK_DAYS": 1,
+    "REMINDER_CATCH_UP_MAX_DAYS": 31,
+    # SMTP failures are retried after these many minutes, then given up (shown to admins).
+    "MAIL_RETRY_MINUTES": [1, 5, 30, 120, 720],
     # How long the satisfaction-survey link sent after a request is resolved stays usable.
     "SURVEY_VALID_DAYS": 30,
     "PAGE_SIZE": 25,

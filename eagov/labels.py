@@ -210,6 +210,26 @@ LABELS: dict[str, Any] = {
     "board_assessment": _l("Board assessment"),
     "held": _l("Held"),
     "target": _l("Target"),
+    # --- reminders ---
+    "deliverable_due": _l("Deliverable due"),
+    "contract_ending": _l("Contract ending"),
+    "contract_audit": _l("Periodic contract audit"),
+    "review_step_due": _l("Review step due"),
+    "dispensation_expiring": _l("Dispensation expiring"),
+    "action_due": _l("Action due"),
+    "meeting_upcoming": _l("Meeting upcoming"),
+    "maturity_reassessment_due": _l("Maturity reassessment due"),
+    "request_target_breach": _l("Request service target about to be breached"),
+    "skills_reassessment_due": _l("Skills reassessment due"),
+    "in_app": _l("In the app"),
+    "both": _l("E-mail and in the app"),
+    "pending": _l("Pending"),
+    "sending": _l("Sending"),
+    "sent": _l("Sent"),
+    "failed": _l("Failed"),
+    "in_app_only": _l("In the app only"),
+    "immediate": _l("Immediately"),
+    "digest": _l("Daily digest"),
 }
 
 
@@ -253,6 +273,10 @@ ENTITY_LABELS: dict[str, Any] = {
     "role_requirement": _l("role requirement"),
     "skill_assessment": _l("skill assessment"),
     "person_role": _l("person's role"),
+    "reminder_rule": _l("reminder rule"),
+    "notification": _l("notification"),
+    "notification_preference": _l("notification preference"),
+    "contract_audit": _l("contract audit"),
 }
 
 

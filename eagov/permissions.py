@@ -71,6 +71,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "skills.manage": frozenset({R.ADMIN, R.REVIEW_COORDINATOR}),
     "skills.read_all": _GOVERNANCE | {R.ARCHITECT},
     "skills.assess": _GOVERNANCE | {R.ARCHITECT},
+    # Reminders: everyone has an inbox and preferences; the rules and the scheduler are
+    # the co-ordinators' and administrators'.
+    "notifications.own": _ALL,
+    "reminders.read": _GOVERNANCE | {R.ARCHITECT},
+    "reminders.manage": frozenset({R.ADMIN, R.REVIEW_COORDINATOR}),
+    "scheduler.admin": frozenset({R.ADMIN}),
 }
 
 

@@ -59,6 +59,8 @@ TAGS: dict[str, str] = {
     "Roles": "The framework's roles and their profiles (the level each role needs per skill).",
     "Skill assessments": "People's assessed skills (self, manager, board), roles held and "
     "targeted, and gap analyses.",
+    "Notifications": "Your in-app notifications (the inbox) and how you want reminders delivered.",
+    "Reminders": "Reminder rules, the scheduler's status and the preview of what it will send.",
     "Calendar": "The governance calendar (meetings, review sessions, due dates, expiries, "
     "contract ends) and your personal iCalendar feed addresses.",
 }

@@ -19,7 +19,9 @@ from . import (
     maturity_exports,
     maturity_models,
     meetings,
+    notifications,
     org,
+    reminders,
     requests,
     reviews,
     skills,
@@ -50,5 +52,7 @@ def init_app(app: Flask) -> None:
         maturity_exports.bp,
         skills.bp,
         skills_people.bp,
+        notifications.bp,
+        reminders.bp,
     ):
         app.register_blueprint(bp)

@@ -1,0 +1,3 @@
+"""/api/v1 notifications."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""/api/v1 reminders."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""The periodic audit of active contracts."""
+
+from __future__ import annotations
