@@ -47,7 +47,10 @@ run: $(STAMP)
 	EAGOV_BASE_URL=http://$(HOST):$(PORT) $(BIN)/eagov demo load --if-empty
 	@echo "Demo sign-ins (all with password 'demo-password'): see README.md, 'Quick start'."
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	exec $(BIN)/gunicorn 'eagov:create_app()' -b $(HOST):$(PORT) -w $(WORKERS) \
+	@# One scheduler process beside the web workers (never inside them); stopped with gunicorn.
+	EAGOV_BASE_URL=http://$(HOST):$(PORT) $(BIN)/eagov scheduler & sched=$$!; \
+	  trap 'kill -TERM $$sched 2>/dev/null; wait $$sched' EXIT INT TERM; \
+	  $(BIN)/gunicorn 'eagov:create_app()' -b $(HOST):$(PORT) -w $(WORKERS) \
 	  --access-logfile - --error-logfile -
 
 test: $(STAMP)

@@ -46,6 +46,10 @@ def register(app: Flask) -> None:
     app.cli.add_command(skills_group)
     app.cli.add_command(export_group)
 
+    from .cli_scheduler import scheduler_group
+
+    app.cli.add_command(scheduler_group)
+
 
 # --- db ------------------------------------------------------------------------------------
 

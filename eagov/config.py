@@ -50,6 +50,13 @@ DEFAULTS: dict[str, Any] = {
     "REMINDER_CATCH_UP_MAX_DAYS": 31,
     # SMTP failures are retried after these many minutes, then given up (shown to admins).
     "MAIL_RETRY_MINUTES": [1, 5, 30, 120, 720],
+    "SMTP_TIMEOUT_SECONDS": 30,
+    # A job's lease (renewed while it runs) keeps a second scheduler off it; short, so that a
+    # killed scheduler's restart is not locked out for long.
+    "SCHEDULER_LEASE_SECONDS": 120,
+    "SCHEDULER_DIGEST_CHECK_SECONDS": 3600,
+    # A mail claimed for sending this long ago was interrupted mid-send: it is sent again.
+    "MAIL_SENDING_STALE_SECONDS": 600,
     # How long the satisfaction-survey link sent after a request is resolved stays usable.
     "SURVEY_VALID_DAYS": 30,
     "PAGE_SIZE": 25,

@@ -297,4 +297,15 @@ def load_demo(session: Session, people: int = 44) -> list[tuple[str, str]]:
     from .demo_skills import load as load_demo_skills
 
     load_demo_skills(session, datetime.now(UTC))
+    _reminders(session, datetime.now(UTC))
     return logins
+
+
+def _reminders(session: Session, now: datetime) -> None:
+    """The shipped reminder rules, this quarter's contract audits, and the reminders of the
+    last two weeks in everyone's inbox (e-mail stays off until SMTP is configured)."""
+    from .services import contract_audits, reminders
+
+    reminders.ensure_default_rules(session)
+    contract_audits.run_audits(session, now)
+    reminders.sweep(session, now, lookback_from=now - timedelta(days=14))

@@ -19,6 +19,7 @@ PUBLIC = {
     "api.openapi",  # the API description is public; every API operation needs a token
     "requests.survey",  # the one-time survey link is the credential
     "calendar.feed",  # the secret token in the feed address is the credential
+    "notifications.unsubscribe",  # the signed unsubscribe link in an e-mail is the credential
 }
 
 

@@ -61,6 +61,7 @@ from ..schemas.contracts import (
     SignIn,
     VersionContent,
 )
+from ..services import contract_audits
 from ..services import contract_queries as queries
 from ..services import contracts as contract_service
 from ..services import deliverables as deliverable_service
@@ -288,6 +289,9 @@ def _render_contract(
         evidence_accept=EVIDENCE_ACCEPT,
         max_evidence_mb=_upload_limit() // (1024 * 1024),
         today=date.today(),
+        audits=contract_audits.audits_of(s, actor, d.contract.id)  # type: ignore[arg-type]
+        if tab == "content"
+        else [],
     )
     return html, status
 

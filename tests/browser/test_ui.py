@@ -32,8 +32,11 @@ NAVIGATION: list[tuple[str | None, str]] = [
     (None, "Maturity"),
     (None, "Skills"),
     (None, "Calendar"),
-    (None, "Audit log"),
-    (None, "Users"),
+    ("Administration", "Audit log"),
+    ("Administration", "Users"),
+    ("Administration", "Reminder rules"),
+    ("Administration", "Scheduler"),
+    (None, "Notifications"),
 ]
 
 
