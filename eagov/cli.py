@@ -50,6 +50,15 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(scheduler_group)
 
+    from .cli_backup import backup_command, restore_command
+
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+
+    from .cli_bench import bench_command
+
+    app.cli.add_command(bench_command)
+
 
 # --- db ------------------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from .cli_support import session
+from .cli_support import session, write_atomic
 from .permissions import SYSTEM
 
 
@@ -47,6 +47,9 @@ def export_maturity(assessment_id: int, fmt: str, output: str | None, locale: st
         except DomainError as exc:
             raise click.ClickException(str(exc.detail)) from exc
     target = Path(output or name)
-    target.write_bytes(data)
+    try:
+        write_atomic(target, data)
+    except OSError as exc:
+        raise click.ClickException(f"Could not write {target}: {exc.strerror or exc}") from exc
     draft = " (DRAFT)" if report.draft else ""
     click.echo(f"Wrote {report.results.assessment.reference}{draft} to {target}.")

@@ -3,7 +3,9 @@ its errors reported line by line, and writing a text result to a file or standar
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -51,7 +53,25 @@ def domain_call(action: Callable[[Session], T]) -> T:
 def write_text(text: str, output: str | None, done: str) -> None:
     """Write ``text`` to ``output`` (then say ``done``) or to standard output."""
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        write_atomic(Path(output), text.encode("utf-8"))
         click.echo(done)
     else:
         click.echo(text, nl=False)
+
+
+def write_atomic(target: Path, data: bytes) -> None:
+    """Write to a temporary file beside ``target`` and rename it: a failure part-way leaves
+    neither a partial ``target`` nor the temporary file."""
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # as a plain open() would (mkstemp makes it 0600)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

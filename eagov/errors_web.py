@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
@@ -84,12 +84,21 @@ def init_app(app: Flask) -> None:
     def _http(exc: HTTPException) -> Response | tuple[str, int]:
         code = exc.code or 500
         if wants_problem():
-            return problem(code, exc.name, exc.description or "")
-        return error_page(code, name=exc.name)
+            resp = problem(code, exc.name, exc.description or "")
+        else:
+            html, _code = error_page(code, name=exc.name)
+            resp = Response(html, code, mimetype="text/html")
+        # A 405 must say which methods the resource has (RFC 9110 section 15.5.6).
+        if allowed := getattr(exc, "valid_methods", None):
+            resp.headers["Allow"] = ", ".join(allowed)
+        return resp
 
     @app.errorhandler(OperationalError)
     def _db_down(exc: OperationalError) -> Response | tuple[str, int]:
         log.error("database unavailable: %s", exc.orig)
+        # The page must render without the database: treat the visitor as signed out for
+        # it, or the navigation bar would load the user again and fail inside this handler.
+        g._login_user = current_app.login_manager.anonymous_user()  # type: ignore[attr-defined]
         if wants_problem():
             detail = _("The database is not reachable right now. Try again in a moment.")
             return problem(503, "Service unavailable", detail)

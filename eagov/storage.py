@@ -6,6 +6,7 @@ and only sent back with ``Content-Disposition: attachment`` after a permission c
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import tempfile
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-from .errors import Invalid
+from .errors import DomainError, Invalid
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 
@@ -84,21 +85,43 @@ def sniff(data: bytes, filename: str) -> Sniffed:
     )
 
 
+class StorageUnavailable(DomainError):
+    """The file store cannot take the file (full, read-only, missing): nothing was kept."""
+
+    status = 503
+    title = "Service unavailable"
+
+
 def save(root: Path, data: bytes) -> str:
     """Write atomically (temp file, fsync, rename): a failure leaves nothing half-written."""
-    root.mkdir(parents=True, exist_ok=True, mode=0o700)
     name = secrets.token_hex(16)
-    fd, tmp = tempfile.mkstemp(dir=root, prefix=".upload-")
+    try:
+        root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, tmp = tempfile.mkstemp(dir=root, prefix=".upload-")
+    except OSError as exc:
+        raise _unavailable(exc) from exc
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, root / name)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise _unavailable(exc) from exc
         raise
     return name
+
+
+def _unavailable(exc: OSError) -> StorageUnavailable:
+    logging.getLogger(__name__).error("evidence storage failed: %s", exc)
+    return StorageUnavailable(
+        _l(
+            "The file could not be stored (the file store is full or not writable). "
+            "Nothing was saved; try again later."
+        )
+    )
 
 
 @dataclass(frozen=True)

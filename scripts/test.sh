@@ -5,10 +5,11 @@
 #   2. the whole pytest suite on SQLite (browser group included when Chromium exists)
 #   3. the suite again on PostgreSQL: EAGOV_TEST_DATABASE_URL when set, otherwise a
 #      throwaway cluster started here when a server is installed
+#   4. the soak: two minutes at saturation against gunicorn, no error, flat memory
 #
 # Groups that cannot run on this machine are skipped with the reason printed, unless
 # EAGOV_TEST_STRICT=1 (CI sets it), which turns a skipped group into a failure.
-# EAGOV_TEST_SKIP=postgres,browser skips groups on purpose (a quicker local run).
+# EAGOV_TEST_SKIP=postgres,browser,soak skips groups on purpose (a quicker local run).
 # Extra arguments go to every pytest run, e.g. `make test ARGS="-k audit -x"`.
 # When every step passes, the last line printed is pytest's own summary line.
 set -Eeuo pipefail
@@ -164,6 +165,13 @@ if [[ -n $PG_URL ]]; then
     # The browser group runs on its own SQLite file; once is enough.
     EAGOV_TEST_DATABASE_URL=$PG_URL "$BIN/pytest" "${XDIST[@]}" -m "not browser" "$@" \
         || failed+=("pytest (postgresql)")
+fi
+
+if wanted soak; then
+    step "soak: two minutes at saturation against gunicorn (tests/test_soak.py)"
+    EAGOV_TEST_SOAK=1 "$BIN/pytest" -p no:xdist tests/test_soak.py "$@" || failed+=("soak")
+else
+    skipped+=("soak: skipped on request (EAGOV_TEST_SKIP=${EAGOV_TEST_SKIP})")
 fi
 
 if ((${#failed[@]})); then

@@ -5,14 +5,12 @@ still verifies and the report and exports build for every demo review."""
 from __future__ import annotations
 
 import io
-import time
 from collections import Counter
 from datetime import date, timedelta
 
 from sqlmodel import select
 
 from eagov.demo import load_demo
-from eagov.demo_reviews import load_demo_reviews
 from eagov.models import Dispensation, Finding, Review
 from eagov.services import audit
 
@@ -46,22 +44,6 @@ def test_demo_reviews(session):
     assert reviews.waived_references(session, rejected.id)
 
     assert audit.verify_chain(session).ok
-
-
-def test_demo_reviews_load_fast(session, monkeypatch):
-    import eagov.demo_reviews as module
-
-    spent: list[float] = []
-
-    def timed(s):  # type: ignore[no-untyped-def]
-        started = time.perf_counter()
-        refs = load_demo_reviews(s)
-        spent.append(time.perf_counter() - started)
-        return refs
-
-    monkeypatch.setattr(module, "load_demo_reviews", timed)
-    load_demo(session)
-    assert len(spent) == 1 and spent[0] < 3
 
 
 def test_reports_build_for_every_demo_review(app, session):

@@ -3,7 +3,7 @@ the preview of the next days, and the periodic audits of a contract."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from flask import Response, current_app, url_for
@@ -13,7 +13,7 @@ from ..auth import current_actor
 from ..db import get_session
 from ..models import ContractAudit, ReminderRule, utcnow
 from ..permissions import require
-from ..schemas.api_read import Page
+from ..schemas.api_read import Page, UtcDateTime
 from ..schemas.common import Schema
 from ..schemas.reminders import RuleCreate, RuleRead, RuleUpdate
 from ..services import contract_audits, delivery, scheduler_admin
@@ -150,16 +150,16 @@ def delete_reminder_rule(rule_id: int, version: int) -> Response:
 class JobRead(Schema):
     job: str
     every: str = Field(description="How often it runs, as configured.")
-    next_run: datetime | None = Field(
+    next_run: UtcDateTime | None = Field(
         description="When it runs next (interval jobs: null before their first run, as they "
         "run at the scheduler's start)."
     )
-    last_started_at: datetime | None
-    last_finished_at: datetime | None
+    last_started_at: UtcDateTime | None
+    last_finished_at: UtcDateTime | None
     last_result: dict[str, Any]
     last_error: str
     lease_owner: str | None = Field(description="The scheduler running it now, if any.")
-    lease_until: datetime | None
+    lease_until: UtcDateTime | None
 
 
 class SchedulerRead(Schema):
@@ -219,7 +219,7 @@ class PreviewQuery(Schema):
 
 
 class PreviewItem(Schema):
-    due_at: datetime
+    due_at: UtcDateTime
     kind: str
     rule_id: int
     rule_name: str
@@ -266,7 +266,7 @@ class FailedRead(Schema):
     title: str
     user_id: int
     user_email: str | None
-    due_at: datetime
+    due_at: UtcDateTime
     attempts: int
     last_error: str
 

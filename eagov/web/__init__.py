@@ -31,6 +31,10 @@ from .filters import register_filters
 
 
 def init_app(app: Flask) -> None:
+    from ..api import BoundedIntConverter
+
+    # Before the routes: ``<int:...>`` past the columns' range is a 404, not an overflow.
+    app.url_map.converters["int"] = BoundedIntConverter
     Bootstrap5(app)
     register_filters(app)
     for bp in (
