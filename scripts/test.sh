@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # THE test run (`make test` calls it; it expects the venv that `make` prepared):
 #
-#   1. ruff check, ruff format --check, mypy eagov
+#   1. ruff check, ruff format --check, mypy eagov, bandit
 #   2. the whole pytest suite on SQLite (browser group included when Chromium exists)
 #   3. the suite again on PostgreSQL: EAGOV_TEST_DATABASE_URL when set, otherwise a
 #      throwaway cluster started here when a server is installed
@@ -144,6 +144,8 @@ step "ruff format --check ."
 "$BIN/ruff" format --check . || failed+=("ruff format")
 step "mypy eagov"
 "$BIN/mypy" eagov || failed+=("mypy")
+step "bandit (docs/security.md lists the skipped checks and why)"
+"$BIN/bandit" -c bandit.yaml -r eagov -q || failed+=("bandit")
 
 # --- 2./3. the suite -----------------------------------------------------------------------
 PG_URL=$pg_url_given
