@@ -21,7 +21,8 @@ def _targets() -> tuple[Engine, Path]:
 @with_appcontext
 def backup_command(file: Path) -> None:
     """Write the database and the evidence files to FILE (a tar archive). Safe while the
-    app runs: SQLite is copied with its online backup API, PostgreSQL with pg_dump."""
+    app runs: SQLite is copied with its online backup API, PostgreSQL's schema in use with
+    pg_dump."""
     from .backup import BackupError, backup
 
     eng, evidence = _targets()
@@ -29,9 +30,10 @@ def backup_command(file: Path) -> None:
         manifest = backup(eng, evidence, file)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
+    schema = f"schema {manifest.schema}, " if manifest.schema else ""
     click.echo(
-        f"Backed up the {manifest.dialect} database (migration {manifest.revision or 'none'}) "
-        f"and {manifest.evidence_files} evidence files to {file}."
+        f"Backed up the {manifest.dialect} database ({schema}migration "
+        f"{manifest.revision or 'none'}) and {manifest.evidence_files} evidence files to {file}."
     )
 
 

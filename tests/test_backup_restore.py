@@ -89,11 +89,6 @@ def test_sqlite_round_trip_keeps_every_row_of_every_table(app, tmp_path):
 
 
 @pytest.mark.postgres
-@pytest.mark.skip(
-    reason="The test harness gives each test its own PostgreSQL schema (search_path in the "
-    "URL options); pg_dump/pg_restore as eagov.backup runs them work on a database, not on "
-    "one schema of it. Open work for issue 8: dump and restore the schema in use."
-)
 def test_postgres_round_trip_keeps_every_row_of_every_table(app, tmp_path):
     # The target is a second schema of the same server, empty like a new installation.
     schema = f"r_{uuid.uuid4().hex[:12]}"
@@ -104,6 +99,71 @@ def test_postgres_round_trip_keeps_every_row_of_every_table(app, tmp_path):
     target = fresh_app(f"{PG_URL}{sep}options=-csearch_path%3D{schema}", tmp_path, "restored")
     try:
         round_trip(filled(app), target, tmp_path / "eagov.tar")
+        source = schema_of(app)
+        assert read_manifest(tmp_path / "eagov.tar").schema == source != schema
+        # The source schema, which sat in the way of the dump's name, is as it was.
+        assert schema_of(target) == schema and schema_exists(admin, source)
+        assert not schemas_like(admin, "eagov_restore_%")
+    finally:
+        target.extensions["eagov.engine"].dispose()
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def schema_of(app: Flask) -> str:
+    with app.extensions["eagov.engine"].connect() as conn:
+        return str(conn.execute(sa.text("SELECT current_schema()")).scalar())
+
+
+def schema_exists(eng: sa.Engine, name: str) -> bool:
+    return bool(schemas_like(eng, name))
+
+
+def schemas_like(eng: sa.Engine, pattern: str) -> list[str]:
+    with eng.connect() as conn:
+        query = sa.text("SELECT nspname FROM pg_namespace WHERE nspname LIKE :p")
+        return list(conn.execute(query, {"p": pattern}).scalars())
+
+
+@pytest.mark.postgres
+def test_postgres_restore_over_the_same_schema_replaces_its_rows(app, tmp_path, make_user):
+    make_user("viewer")
+    before = every_row(app)
+    assert run(app, "backup", str(tmp_path / "b.tar")).exit_code == 0
+    make_user("admin")
+    with app.extensions["eagov.engine"].begin() as conn:
+        conn.execute(sa.text("UPDATE \"user\" SET name = 'changed'"))
+
+    done = run(app, "restore", "--yes", str(tmp_path / "b.tar"))
+    assert done.exit_code == 0, done.output
+    assert every_row(app) == before
+
+
+@pytest.mark.postgres
+def test_postgres_restore_that_fails_changes_nothing(app, tmp_path):
+    """A failure in the middle rolls the whole restore back, the schema renames included."""
+    assert run(app, "backup", str(tmp_path / "b.tar")).exit_code == 0
+    schema = f"r_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        # A view on a table of the dump: dropping that table to replace it fails.
+        conn.execute(sa.text(f'SET LOCAL search_path TO "{schema}"'))
+        conn.execute(sa.text("CREATE TABLE alembic_version (version_num text)"))
+        conn.execute(sa.text("CREATE VIEW mine AS SELECT * FROM alembic_version"))
+    sep = "&" if "?" in PG_URL else "?"
+    target = fresh_app(f"{PG_URL}{sep}options=-csearch_path%3D{schema}", tmp_path, "restored")
+    try:
+        done = run(target, "restore", "--yes", str(tmp_path / "b.tar"))
+        assert done.exit_code != 0 and "psql failed" in done.output
+        assert schema_of(target) == schema and schema_exists(admin, schema_of(app))
+        assert not schemas_like(admin, "eagov_restore_%")
+        with admin.connect() as conn:
+            tables = sa.text(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = :s"
+            )
+            assert set(conn.execute(tables, {"s": schema}).scalars()) == {"alembic_version", "mine"}
     finally:
         target.extensions["eagov.engine"].dispose()
         with admin.begin() as conn:
