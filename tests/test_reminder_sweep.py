@@ -386,3 +386,89 @@ def test_planning_runs_the_same_statements_whatever_the_data(
     large, found_large = count()
     assert found_large > found_small * 5
     assert large == small
+
+
+def _spread(session: Session, w: World) -> None:
+    """Subjects of every kind with anchors every third day from four months before ``START``
+    to eight months after, open and closed: with daily windows on three consecutive days,
+    every edge of every rule's reach has a subject on it."""
+    from eagov.models import ContractAudit, OrgUnit, Person
+
+    first = START.date() - timedelta(days=130)
+    for i in range(0, 380, 3):
+        day = first + timedelta(days=i)
+        contract, version = add_contract(
+            session, w, ends=day, signed=day - timedelta(days=92 - i % 4)
+        )
+        add_deliverable(session, version, w, day)
+        add_deliverable(session, version, w, day, status="accepted")
+        if i % 2:
+            session.add(
+                ContractAudit(
+                    contract_id=contract.id,  # type: ignore[arg-type]
+                    period=f"P{i}",
+                    audited_on=day - timedelta(days=90),
+                    passed=True,
+                )
+            )
+        review = add_review(session, w, day, state="scoped" if i % 5 else "closed")
+        add_dispensation(session, w, review, day)
+        add_action(session, w, day, status="open" if i % 4 else "done")
+        add_meeting(session, w, at(day, 9, 30))
+        add_request(session, w, at(day, 10) - timedelta(hours=120))  # due on ``day``
+        # Reassessments are per unit and per person: one of each per anchor.
+        unit = OrgUnit(name=f"Unit {i}", kind="team")
+        person = Person(name=f"Person {i}", email=f"p{i}@people.test")
+        session.add_all([unit, person])
+        session.flush()
+        w.ids["unit"], w.people[f"p{i}"] = unit.id, person  # type: ignore[assignment]
+        add_maturity(session, w, day - timedelta(days=365))
+        add_skills(session, w, f"p{i}", day - timedelta(days=365))
+    session.commit()
+
+
+def _planned(session: Session, start: datetime, end: datetime, inclusive: bool) -> list[Any]:
+    found = reminders.plan(session, start, end, now=start, start_inclusive=inclusive)
+    return sorted((p.rule_id, p.subject_id, p.occurrence, p.user_id) for p in found)
+
+
+@pytest.mark.parametrize("overdue", [True, False], ids=["with overdue", "escalation only"])
+def test_the_sql_filter_on_anchors_never_drops_a_reminder(
+    app: Flask, session: Session, world: World, monkeypatch: pytest.MonkeyPatch, overdue: bool
+) -> None:
+    """The sweep reads only the subjects whose anchor its rules can reach in the window; the
+    same plan must come out as when every open subject is read."""
+    _spread(session, world)
+    if not overdue:  # without repeats, the reach backwards is bounded by escalation
+        for rule in session.exec(select(ReminderRule)).all():
+            rule.overdue_every_days = None
+            rule.escalate_after_days = rule.escalate_after_days or 3
+        session.commit()
+    windows = [
+        (START + timedelta(days=d), START + timedelta(days=d + 1), False) for d in (0, 1, 2, 180)
+    ] + [(START, START + timedelta(days=40), True), (at(START.date()), at(START.date()), False)]
+    with app.app_context():
+        filtered = [_planned(session, *w) for w in windows]
+        everything = reminders.AnchorSpan(None, datetime.max.replace(tzinfo=UTC))
+        monkeypatch.setattr(reminders, "anchor_span", lambda *_: everything)
+        unfiltered = [_planned(session, *w) for w in windows]
+    assert [len(f) for f in filtered] == [len(u) for u in unfiltered]
+    assert filtered == unfiltered
+    assert filtered[0] and filtered[4], "the windows have reminders to compare"
+
+
+def test_the_sweep_reads_what_can_fall_due_not_everything_open(
+    app: Flask, session: Session, world: World
+) -> None:
+    from eagov.services.reminder_sources import subjects
+
+    _, version = add_contract(session, world, ends=date(2028, 1, 1))
+    near = add_deliverable(session, version, world, START.date() + timedelta(days=5))
+    for _ in range(3):
+        add_deliverable(session, version, world, START.date() + timedelta(days=400))
+    rules = session.exec(select(ReminderRule).where(ReminderRule.kind == K.DELIVERABLE_DUE)).all()
+    span = reminders.anchor_span(rules, START, START + timedelta(days=1))
+    assert span.latest == START + timedelta(days=31)  # the furthest offset ahead: 30 days
+    assert span.earliest is None  # overdue reminders repeat: any past anchor can be due
+    found = subjects(session, K.DELIVERABLE_DUE, START, span=span)
+    assert [s.subject_id for s in found] == [near.id]

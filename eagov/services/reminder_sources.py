@@ -6,10 +6,12 @@ One source function per kind builds drafts from one or two queries; ``_resolve``
 people to users and adds board chairs, co-ordinators, managers and escalation targets in a
 fixed number of batched queries, so the cost does not grow in statements with the data.
 
-Without ``ids`` a source returns the open subjects only (what the sweep plans from); with
-``ids`` it returns those subjects whatever their state (what ``cancel_stale`` checks), and a
-subject it no longer finds at all (deleted, or out of its contract's version in force) is
-gone.
+Without ``ids`` a source returns the open subjects only (what the sweep plans from), and only
+those whose anchor lies in the ``AnchorSpan`` the sweep's window and rules can reach, filtered
+in SQL: a sweep reads what can fall due, not everything open (a deliverable due in two years
+costs nothing today). With ``ids`` it returns those subjects whatever their state and anchor
+(what ``cancel_stale`` checks), and a subject it no longer finds at all (deleted, or out of its
+contract's version in force) is gone.
 
 Escalation ("the next person up the org structure"): the holders of the positions that the
 positions of the subject's owner report to (``Position.reports_to_id``); when there is no such
@@ -23,7 +25,7 @@ import calendar
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_
@@ -136,7 +138,31 @@ class _Draft:
             self.users[relation].add(user_id)
 
 
-Source = Callable[[Session, datetime, Mapping[str, Any], Collection[int] | None], list[_Draft]]
+@dataclass(frozen=True)
+class AnchorSpan:
+    """The anchors that can give a reminder in the sweep's window: at most ``latest``, and at
+    least ``earliest`` unless that is None (overdue reminders repeat without end)."""
+
+    earliest: datetime | None
+    latest: datetime
+
+    def days(self, months: int = 0) -> tuple[date | None, date]:
+        """The span of a date anchor that lies ``months`` after the filtered date, widened to
+        whole days and to the shortest and longest months so that the SQL filter never drops a
+        subject (the exact check is the occurrence's own)."""
+        hi = self.latest.date() - timedelta(days=28 * months)
+        lo = None if self.earliest is None else self.earliest.date() - timedelta(days=31 * months)
+        return lo, hi
+
+
+def _within(column: Any, lo: Any, hi: Any) -> Any:
+    return col(column) <= hi if lo is None else and_(col(column) >= lo, col(column) <= hi)
+
+
+Source = Callable[
+    [Session, datetime, Mapping[str, Any], Collection[int] | None, AnchorSpan | None],
+    list[_Draft],
+]
 
 
 def aware(moment: datetime) -> datetime:
@@ -177,7 +203,11 @@ def _contract_people(draft: _Draft, version: ContractVersion) -> None:
 
 
 def deliverable_due(
-    session: Session, now: datetime, settings: Mapping[str, Any], ids: Collection[int] | None
+    session: Session,
+    now: datetime,
+    settings: Mapping[str, Any],
+    ids: Collection[int] | None,
+    span: AnchorSpan | None,
 ) -> list[_Draft]:
     done = (DeliverableStatus.ACCEPTED, DeliverableStatus.WAIVED)
     stmt = (
@@ -189,6 +219,8 @@ def deliverable_due(
         stmt = stmt.where(
             col(Contract.status) == ContractStatus.ACTIVE, col(Deliverable.status).not_in(done)
         )
+        if span is not None:
+            stmt = stmt.where(_within(Deliverable.due_date, *span.days()))
     else:
         stmt = stmt.where(col(Deliverable.id).in_(ids))
     drafts = []
@@ -215,6 +247,25 @@ def _contracts(ids: Collection[int] | None) -> Any:
     return stmt.where(col(Contract.id).in_(ids))
 
 
+def _audit_start_within(last_on: Any, lo: date | None, hi: date) -> Any:
+    """The audit clock starts at the last audit, else the signature, else the window's start;
+    the signature is a timestamp, compared as one so that the filter reads the same in SQLite
+    and PostgreSQL."""
+    signed = col(ContractVersion.signed_at)
+    signed_lo = None if lo is None else datetime.combine(lo, datetime.min.time(), tzinfo=UTC)
+    signed_hi = datetime.combine(hi + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+    return or_(
+        _within(last_on, lo, hi),
+        and_(
+            last_on.is_(None),
+            signed.is_not(None),
+            signed < signed_hi,
+            *([] if signed_lo is None else [signed >= signed_lo]),
+        ),
+        and_(last_on.is_(None), signed.is_(None), _within(ContractVersion.window_start, lo, hi)),
+    )
+
+
 def _contract_draft(contract: Contract, version: ContractVersion, anchor: date) -> _Draft:
     draft = _Draft(
         "contract",
@@ -230,13 +281,24 @@ def _contract_draft(contract: Contract, version: ContractVersion, anchor: date) 
 
 
 def contract_ending(
-    session: Session, now: datetime, settings: Mapping[str, Any], ids: Collection[int] | None
+    session: Session,
+    now: datetime,
+    settings: Mapping[str, Any],
+    ids: Collection[int] | None,
+    span: AnchorSpan | None,
 ) -> list[_Draft]:
-    return [_contract_draft(c, v, v.window_end) for c, v in session.exec(_contracts(ids)).all()]
+    stmt = _contracts(ids)
+    if ids is None and span is not None:
+        stmt = stmt.where(_within(ContractVersion.window_end, *span.days()))
+    return [_contract_draft(c, v, v.window_end) for c, v in session.exec(stmt).all()]
 
 
 def contract_audit(
-    session: Session, now: datetime, settings: Mapping[str, Any], ids: Collection[int] | None
+    session: Session,
+    now: datetime,
+    settings: Mapping[str, Any],
+    ids: Collection[int] | None,
+    span: AnchorSpan | None,
 ) -> list[_Draft]:
     """Due ``months`` after the contract's last audit, or after it came into force."""
     months = setting(K.CONTRACT_AUDIT, settings, "months") or 3
@@ -246,6 +308,8 @@ def contract_audit(
         .subquery()
     )
     stmt = _contracts(ids).add_columns(last.c.on).outerjoin(last, last.c.contract_id == Contract.id)
+    if ids is None and span is not None:
+        stmt = stmt.where(_audit_start_within(last.c.on, *span.days(months)))
     drafts = []
     for contract, version, audited_on in session.exec(stmt).all():
         if audited_on is None:
@@ -274,12 +338,18 @@ def _review_leads(session: Session, review_ids: set[int]) -> dict[int, set[int]]
 
 
 def review_step_due(
-    session: Session, now: datetime, settings: Mapping[str, Any], ids: Collection[int] | None
+    session: Session,
+    now: datetime,
+    settings: Mapping[str, Any],
+    ids: Collection[int] | None,
+    span: AnchorSpan | None,
 ) -> list[_Draft]:
     finished = (ReviewState.SIGNED_OFF, ReviewState.CLOSED)
     stmt = select(Review).where(col(Review.due_date).is_not(None))
     if ids is None:
         stmt = stmt.where(col(Review.state).not_in(finished))
+        if span is not None:
+            stmt = stmt.where(_within(Review.due_date, *span.days()))
     else:
         stmt = stmt.where(col(Review.id).in_(ids))
     reviews = session.exec(stmt).all()
@@ -303,7 +373,11 @@ def review_step_due(
 
 
 def dispensation_expiring(
-    session: Session, now: datetime, settings: Mapping[str, Any], ids: Collection[int] | None
+    session: Session,
+    now: datetime,
+    settings: Mapping[str, Any],
+    ids: Collection[int] | None,
+    span: AnchorSpan | None,
 ) -> list[_Draft]:
     stmt = (
         select(Dispensation, Review)
@@ -312,6 +386,8 @@ def dispensation_expiring(
     )
     if ids is None:
         stmt = stmt.where(col(Dispensation.state) == DispensationState.GRANTED)
+        if span is not None:
+            stmt = stmt.where(_within(Dispensation.expires_on, *span.days()))
     else:
         stmt = stmt.where(col(Dispensation.id).in_(ids))
     rows = session.exec(stmt).all()
@@ -338,12 +414,18 @@ def dispensation_expiring(
 
 
 def action_due(
-    session: Session, now: datetime, settings: Mapping[str, Any], ids: Collection[int] | None
+    session: Session,
+    now: datetime,
+    settings: Mapping[str, Any],
+    ids: Collection[int] | None,
+    span: AnchorSpan | None,
 ) -> list[_Draft]:
     live = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
     stmt = select(Action).where(col(Action.due_on).is_not(None))
     if ids is None:
         stmt = stmt.where(col(Action.status).in_(live))
+        if span is not None:
+            stmt = stmt.where(_within(Action.due_on, *span.days()))
     else:
         stmt = stmt.where(col(Action.id).in_(ids))
     drafts = []
@@ -364,11 +446,17 @@ def action_due(
 
 
 def meeting_upcoming(
-    session: Session, now: datetime, settings: Mapping[str, Any], ids: Collection[int] | None
+    session: Session,
+    now: datetime,
+    settings: Mapping[str, Any],
+    ids: Collection[int] | None,
+    span: AnchorSpan | None,
 ) -> list[_Draft]:
     stmt = select(Meeting)
     if ids is None:
         stmt = stmt.where(col(Meeting.state) == MeetingState.PLANNED)
+        if span is not None:
+            stmt = stmt.where(_within(Meeting.starts_at, span.earliest, span.latest))
     else:
         stmt = stmt.where(col(Meeting.id).in_(ids))
     meetings = session.exec(stmt).all()
@@ -400,7 +488,11 @@ def meeting_upcoming(
 
 
 def request_target(
-    session: Session, now: datetime, settings: Mapping[str, Any], ids: Collection[int] | None
+    session: Session,
+    now: datetime,
+    settings: Mapping[str, Any],
+    ids: Collection[int] | None,
+    span: AnchorSpan | None,
 ) -> list[_Draft]:
     """Anchored at the moment the resolution target is breached (``service_targets``)."""
     finished = (RequestState.RESOLVED, RequestState.CLOSED, RequestState.WITHDRAWN)
@@ -411,6 +503,11 @@ def request_target(
             col(GovernanceRequest.state).not_in(finished),
             col(GovernanceRequest.resolved_at).is_(None),
         )
+        if span is not None:
+            # The anchor is the submission plus the priority's resolution time.
+            longest = max((t.resolution_hours for t in table.values()), default=0)
+            lo = None if span.earliest is None else span.earliest - timedelta(hours=longest)
+            stmt = stmt.where(_within(GovernanceRequest.submitted_at, lo, span.latest))
     else:
         stmt = stmt.where(col(GovernanceRequest.id).in_(ids))
     drafts = []
@@ -434,7 +531,11 @@ def request_target(
 
 
 def maturity_reassessment(
-    session: Session, now: datetime, settings: Mapping[str, Any], ids: Collection[int] | None
+    session: Session,
+    now: datetime,
+    settings: Mapping[str, Any],
+    ids: Collection[int] | None,
+    span: AnchorSpan | None,
 ) -> list[_Draft]:
     """One subject per unit with a published assessment: due ``months`` after the date of
     its latest one. A new published assessment moves the anchor (and so the reminders)."""
@@ -461,6 +562,8 @@ def maturity_reassessment(
     )
     if ids is not None:
         stmt = stmt.where(col(MaturityAssessment.org_unit_id).in_(ids))
+    elif span is not None:
+        stmt = stmt.where(_within(latest.c.on, *span.days(months)))
     drafts: dict[int, _Draft] = {}
     for a, unit in session.exec(stmt).all():
         # Two published on the same day: the later one counts (ordered by id).
@@ -478,7 +581,11 @@ def maturity_reassessment(
 
 
 def skills_reassessment(
-    session: Session, now: datetime, settings: Mapping[str, Any], ids: Collection[int] | None
+    session: Session,
+    now: datetime,
+    settings: Mapping[str, Any],
+    ids: Collection[int] | None,
+    span: AnchorSpan | None,
 ) -> list[_Draft]:
     """One subject per person with an agreed assessment: due ``months`` after the latest."""
     months = setting(K.SKILLS_REASSESSMENT, settings, "months") or 12
@@ -490,6 +597,10 @@ def skills_reassessment(
     )
     if ids is not None:
         stmt = stmt.where(col(Person.id).in_(ids))
+    elif span is not None:
+        lo, hi = span.days(months)
+        last_on = func.max(SkillAssessment.assessed_on)
+        stmt = stmt.having(last_on <= hi if lo is None else and_(last_on >= lo, last_on <= hi))
     rows = session.exec(stmt).all()
     managers = managers_of(session, {p.id for p, _ in rows})  # type: ignore[misc]
     drafts = []
@@ -529,9 +640,11 @@ def subjects(
     now: datetime,
     settings: Mapping[str, Any] | None = None,
     ids: Collection[int] | None = None,
+    span: AnchorSpan | None = None,
 ) -> list[Subject]:
-    """The subjects of ``kind`` (open ones, or exactly ``ids``) with their recipients."""
-    drafts = SOURCES[kind](session, now, settings or {}, ids)
+    """The subjects of ``kind`` (open ones with an anchor in ``span``, or exactly ``ids``) with
+    their recipients."""
+    drafts = SOURCES[kind](session, now, settings or {}, ids, span)
     return _resolve(session, drafts, now, ESCALATE_FROM[kind])
 
 

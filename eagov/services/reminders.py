@@ -64,7 +64,7 @@ from ..schemas.reminders import (
     kind_problems,
 )
 from . import audit, common
-from .reminder_sources import Anchor, Subject, aware, subjects
+from .reminder_sources import Anchor, AnchorSpan, Subject, aware, subjects
 
 K = ReminderKind
 SWEEP_JOB = "sweep"
@@ -366,6 +366,22 @@ def _occurrences(
             )
 
 
+def anchor_span(rules: Iterable[ReminderRule], start: datetime, end: datetime) -> AnchorSpan:
+    """The anchors for which ``_occurrences`` can find a moment of ``rules`` in (start, end]:
+    reminders before the anchor reach ahead by the largest offset; escalation reaches back by
+    its delay; overdue reminders repeat without end, so any past anchor can still be due."""
+    ahead, back = timedelta(0), timedelta(0)
+    endless = False
+    for rule in rules:
+        ahead = max(ahead, timedelta(days=max(rule.offsets, default=0)))
+        hours = (rule.settings or {}).get("hours_before")
+        if hours and rule.kind == K.REQUEST_TARGET:
+            ahead = max(ahead, timedelta(hours=int(hours)))
+        endless = endless or bool(rule.overdue_every_days)
+        back = max(back, timedelta(days=rule.escalate_after_days or 0))
+    return AnchorSpan(None if endless else start - back, end + ahead)
+
+
 def _settings_key(settings: Mapping[str, Any] | None) -> str:
     return json.dumps(settings or {}, sort_keys=True)
 
@@ -388,14 +404,18 @@ def plan(
             .order_by(col(ReminderRule.id))
         ).all()
     hi = end if not start_inclusive else end - timedelta(microseconds=1)
-    cache: dict[tuple[str, str], list[Subject]] = {}
-    found: list[_Occurrence] = []
+    # Rules of one kind and settings share their subjects: one read for the group, over the
+    # anchors any of them can reach.
+    groups: dict[tuple[str, str], list[ReminderRule]] = {}
     for rule in rules:
-        key = (rule.kind, _settings_key(rule.settings))
-        if key not in cache:
-            cache[key] = subjects(session, rule.kind, max(end, now), rule.settings)
-        for subject in cache[key]:
-            found.extend(_occurrences(rule, subject, start, hi, start_inclusive))
+        groups.setdefault((rule.kind, _settings_key(rule.settings)), []).append(rule)
+    found: list[_Occurrence] = []
+    for group in groups.values():
+        kind = group[0].kind
+        span = anchor_span(group, start, end)
+        for subject in subjects(session, kind, max(end, now), group[0].settings, span=span):
+            for rule in group:
+                found.extend(_occurrences(rule, subject, start, hi, start_inclusive))
     user_ids = {u for o in found for u in o.users}
     if not user_ids:
         return []
