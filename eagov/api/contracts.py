@@ -102,7 +102,7 @@ def contract_detail(session: Session, actor: Actor, contract: Contract) -> Contr
         in_force=version_read(in_force) if in_force else None,
         actions=[
             ActionRead(name=a.name, allowed=a.allowed, reason=str(a.reason))
-            for a in svc.available_actions(session, actor, contract)
+            for a in svc.available_actions(session, actor, contract, latest)
         ],
         signatories=signatories,
     )

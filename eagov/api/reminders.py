@@ -18,6 +18,7 @@ from ..schemas.common import Schema
 from ..schemas.reminders import RuleCreate, RuleRead, RuleUpdate
 from ..services import contract_audits, delivery, scheduler_admin
 from ..services import reminders as svc
+from ..services.contracts import get_contract
 from ..web.pagination import Page as PageOf
 from . import bp
 from .listing import ListQuery
@@ -368,5 +369,7 @@ def audit_read(row: ContractAudit) -> ContractAuditRead:
 )
 def contract_audit_list(contract_id: int) -> Response:
     """The latest audits, newest first, for whoever may read the contract (404 otherwise)."""
-    rows = contract_audits.audits_of(get_session(), current_actor(), contract_id)
+    session = get_session()
+    contract = get_contract(session, current_actor(), contract_id)
+    rows = contract_audits.audits_of(session, contract)
     return respond(AuditList(items=[audit_read(r) for r in rows]))

@@ -48,10 +48,9 @@ from ..models import (
     UserRole,
 )
 from ..models.reminders import Channel, Notification, NotificationStatus
-from ..permissions import SYSTEM, Actor
+from ..permissions import SYSTEM
 from . import audit
 from .common import commit
-from .contracts import get_contract
 
 # How far ahead a window end or a dispensation expiry counts as "about to".
 SOON_DAYS = 30
@@ -495,15 +494,13 @@ def check_label(code: str) -> str:
 # --- reading ---------------------------------------------------------------------------------
 
 
-def audits_of(
-    session: Session, actor: Actor, contract_id: int, limit: int = 8
-) -> list[ContractAudit]:
-    """The contract's latest audits, newest first, for whoever may read the contract."""
-    get_contract(session, actor, contract_id)
+def audits_of(session: Session, contract: Contract, limit: int = 8) -> list[ContractAudit]:
+    """The latest audits, newest first, of a contract the caller has read with
+    ``get_contract`` (which checks that the actor may see it)."""
     return list(
         session.exec(
             select(ContractAudit)
-            .where(ContractAudit.contract_id == contract_id)
+            .where(ContractAudit.contract_id == contract.id)
             .order_by(col(ContractAudit.audited_on).desc(), col(ContractAudit.id).desc())
             .limit(limit)
         ).all()

@@ -249,6 +249,7 @@ class ContractDetail:
     in_force: bool  # the version shown is the one in force of an active contract
     done: int  # deliverables accepted or waived
     me: Person | None
+    parts: contract_service.VersionParts  # of the version shown
 
     @property
     def latest(self) -> ContractVersion:
@@ -317,7 +318,16 @@ def contract_detail(
         contract.created_by_id,
     }
     users = _names(session, User, user_ids)
-    slots = contract_service.signatories(session, contract, version)
+    parts = contract_service.VersionParts(
+        deliverables=items,
+        metrics=metrics,
+        people={pid: p.name for pid, p in people.items()},
+        units=units,
+        board=board,
+        chair=contract_service.board_chair(session, contract.board_id),
+        signatures=contract_service.signatures_of(session, version.id),
+    )
+    slots = contract_service.signatories(session, contract, version, parts)
     for slot in slots:
         if slot.person is not None and slot.person.id is not None:
             people[slot.person.id] = slot.person
@@ -348,11 +358,12 @@ def contract_detail(
         deliverables=views,
         metrics=metrics,
         slots=slots,
-        content_hash=contract_service.version_hash(session, contract, version),
+        content_hash=contract_service.version_hash(session, contract, version, parts),
         frozen=version.content_hash is not None,
         in_force=in_force,
         done=sum(1 for d in items if d.status in DONE),
         me=me,
+        parts=parts,
     )
 
 

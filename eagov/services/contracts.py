@@ -23,6 +23,7 @@ from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..labels import label
 from ..models import (
     Board,
+    BoardMember,
     BoardRole,
     Capacity,
     Contract,
@@ -41,7 +42,7 @@ from ..permissions import Actor, require
 from ..schemas.contracts import AmendIn, CloseIn, ContractCreate, SignIn, VersionContent
 from . import accounts, audit
 from .common import add_numbered, check_version, commit, flush
-from .org import current_members
+from .org import sitting
 from .org_queries import person_of
 
 FROZEN = (VersionState.APPROVED, VersionState.SIGNED, VersionState.SUPERSEDED)
@@ -140,8 +141,25 @@ def signatures_of(session: Session, version_id: int) -> list[Signature]:
 # --- the canonical content and its hash ----------------------------------------------------------
 
 
+@dataclass
+class VersionParts:
+    """What a page has already read of one version, handed to the services below so that
+    they do not read it again."""
+
+    deliverables: list[Deliverable]
+    metrics: list[ContractMetric]
+    people: dict[int, str]  # names of the version's parties and deliverable owners
+    units: dict[int, str]  # names of its units
+    board: Board
+    chair: Person | None  # the board's chair today
+    signatures: list[Signature]
+
+
 def canonical_content(
-    session: Session, contract: Contract, version: ContractVersion
+    session: Session,
+    contract: Contract,
+    version: ContractVersion,
+    parts: VersionParts | None = None,
 ) -> dict[str, Any]:
     """Everything the parties agree to, with names resolved, in a stable shape.
 
@@ -150,13 +168,18 @@ def canonical_content(
     """
     if version.snapshot is not None:
         return version.snapshot
-    people = _names(
-        session, Person, {version.sponsor_id, version.lead_architect_id, version.representative_id}
-    )
-    deliverables = deliverables_of(session, version.id)  # type: ignore[arg-type]
-    people |= _names(session, Person, {d.owner_id for d in deliverables})
-    units = _names(session, OrgUnit, {version.architecture_unit_id, version.counterparty_unit_id})
-    board = session.get(Board, contract.board_id)
+    if parts is None:
+        deliverables = deliverables_of(session, version.id)  # type: ignore[arg-type]
+        metrics = metrics_of(session, version.id)  # type: ignore[arg-type]
+        party_ids = {version.sponsor_id, version.lead_architect_id, version.representative_id}
+        people = _names(session, Person, party_ids | {d.owner_id for d in deliverables})
+        units = _names(
+            session, OrgUnit, {version.architecture_unit_id, version.counterparty_unit_id}
+        )
+        board = session.get(Board, contract.board_id)
+    else:
+        deliverables, metrics, people = parts.deliverables, parts.metrics, parts.people
+        units, board = parts.units, parts.board
 
     def ref(ident: int | None, names: dict[int, str]) -> dict[str, Any] | None:
         return None if ident is None else {"id": ident, "name": names.get(ident, "")}
@@ -200,7 +223,7 @@ def canonical_content(
         ],
         "metrics": [
             {"lineage": m.lineage, "name": m.name, "target": m.target, "unit": m.unit}
-            for m in metrics_of(session, version.id)  # type: ignore[arg-type]
+            for m in metrics
         ],
     }
 
@@ -210,11 +233,16 @@ def hash_content(content: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def version_hash(session: Session, contract: Contract, version: ContractVersion) -> str:
+def version_hash(
+    session: Session,
+    contract: Contract,
+    version: ContractVersion,
+    parts: VersionParts | None = None,
+) -> str:
     """The stored hash of a frozen version; the hash the content would have now otherwise."""
     if version.content_hash:
         return version.content_hash
-    return hash_content(canonical_content(session, contract, version))
+    return hash_content(canonical_content(session, contract, version, parts))
 
 
 def _names(session: Session, model: Any, ids: set[int | None]) -> dict[int, str]:
@@ -369,7 +397,12 @@ def submit(
     return _move(session, actor, contract, version, "submit", ContractStatus.IN_REVIEW)
 
 
-def completeness(session: Session, contract: Contract, version: ContractVersion) -> dict[str, str]:
+def completeness(
+    session: Session,
+    contract: Contract,
+    version: ContractVersion,
+    parts: VersionParts | None = None,
+) -> dict[str, str]:
     """What still has to be filled in before the version can go to review."""
     type_spec = spec(contract.type)
     missing: dict[str, str] = {}
@@ -379,7 +412,7 @@ def completeness(session: Session, contract: Contract, version: ContractVersion)
             "Fill in every section: %(sections)s.",
             sections=", ".join(str(s.title) for s in empty),
         )
-    if not deliverables_of(session, version.id):  # type: ignore[arg-type]
+    if not (parts.deliverables if parts else deliverables_of(session, version.id)):  # type: ignore[arg-type]
         missing["deliverables"] = _l("Add at least one deliverable.")
     if type_spec.needs_partner and not version.partner_name.strip():
         missing["partner_name"] = _l("Name the partner that delivers the work.")
@@ -396,7 +429,7 @@ def completeness(session: Session, contract: Contract, version: ContractVersion)
             missing["representative_id"] = _l(
                 "Name the representative of the other party, who signs."
             )
-    if _chair(session, contract.board_id) is None:
+    if (parts.chair if parts else board_chair(session, contract.board_id)) is None:
         missing["board_id"] = _l("The governing board has no chair to sign.")
     return missing
 
@@ -448,31 +481,51 @@ class Slot:
     signature: Signature | None
 
 
-def signatories(session: Session, contract: Contract, version: ContractVersion) -> list[Slot]:
-    signed = {s.capacity: s for s in signatures_of(session, version.id)}  # type: ignore[arg-type]
+def signatories(
+    session: Session,
+    contract: Contract,
+    version: ContractVersion,
+    parts: VersionParts | None = None,
+) -> list[Slot]:
+    signatures = parts.signatures if parts else signatures_of(session, version.id)  # type: ignore[arg-type]
+    signed = {s.capacity: s for s in signatures}
     slots = []
     for capacity in spec(contract.type).signatories:
-        person_id = _signatory_person(session, contract, version, capacity)
-        person = session.get(Person, person_id) if person_id else None
-        slots.append(Slot(capacity, person, signed.get(capacity)))
+        slots.append(
+            Slot(
+                capacity,
+                _signatory(session, contract, version, capacity, parts),
+                signed.get(capacity),
+            )
+        )
     return slots
 
 
-def _signatory_person(
-    session: Session, contract: Contract, version: ContractVersion, capacity: str
-) -> int | None:
-    if capacity == Capacity.SPONSOR:
-        return version.sponsor_id
-    if capacity == Capacity.LEAD_ARCHITECT:
-        return version.lead_architect_id
+def _signatory(
+    session: Session,
+    contract: Contract,
+    version: ContractVersion,
+    capacity: str,
+    parts: VersionParts | None,
+) -> Person | None:
     if capacity == Capacity.BOARD_CHAIR:
-        return _chair(session, contract.board_id)
-    return version.representative_id
+        return parts.chair if parts else board_chair(session, contract.board_id)
+    person_id = version.representative_id
+    if capacity == Capacity.SPONSOR:
+        person_id = version.sponsor_id
+    elif capacity == Capacity.LEAD_ARCHITECT:
+        person_id = version.lead_architect_id
+    return session.get(Person, person_id) if person_id else None
 
 
-def _chair(session: Session, board_id: int) -> int | None:
-    chairs = [m.person_id for m in current_members(session, board_id) if m.role == BoardRole.CHAIR]
-    return chairs[0] if chairs else None
+def board_chair(session: Session, board_id: int) -> Person | None:
+    chair = session.exec(
+        select(BoardMember, Person)
+        .join(Person, col(Person.id) == col(BoardMember.person_id))
+        .where(sitting(board_id, date.today()), col(BoardMember.role) == BoardRole.CHAIR)
+        .order_by(col(BoardMember.id))
+    ).first()
+    return chair[1] if chair else None
 
 
 def sign(
@@ -776,11 +829,18 @@ class ActionState:
     reason: Any = ""  # a lazy string: translated when shown
 
 
-def available_actions(session: Session, actor: Actor, contract: Contract) -> list[ActionState]:
-    """Every lifecycle action with whether the actor may take it now and, if not, why."""
-    version = get_version(session, contract)
+def available_actions(
+    session: Session,
+    actor: Actor,
+    contract: Contract,
+    latest: ContractVersion | None = None,
+    parts: VersionParts | None = None,
+) -> list[ActionState]:
+    """Every lifecycle action with whether the actor may take it now and, if not, why.
+    ``latest`` and ``parts``: the contract's latest version and its parts, when the caller
+    has read them already."""
+    version = latest or get_version(session, contract)
     state, status = version.state, contract.status
-    me = person_of(session, actor)
     out: list[ActionState] = []
 
     def add(
@@ -802,7 +862,7 @@ def available_actions(session: Session, actor: Actor, contract: Contract) -> lis
         state == VersionState.DRAFT and not closed,
         _l("Only a draft version can be edited."),
     )
-    missing = completeness(session, contract, version) if state == VersionState.DRAFT else {}
+    missing = completeness(session, contract, version, parts) if state == VersionState.DRAFT else {}
     add(
         "submit",
         "contracts.edit",
@@ -825,10 +885,15 @@ def available_actions(session: Session, actor: Actor, contract: Contract) -> lis
         _l("Only a version in review can be approved."),
     )
     if state == VersionState.APPROVED:
-        for slot in signatories(session, contract, version):
+        for slot in signatories(session, contract, version, parts):
             if slot.signature is not None:
                 continue
-            mine = me is not None and slot.person is not None and slot.person.id == me.id
+            # A person is linked to at most one user (person.user_id is unique).
+            mine = (
+                actor.user_id is not None
+                and slot.person is not None
+                and slot.person.user_id == actor.user_id
+            )
             out.append(
                 ActionState(
                     f"sign:{slot.capacity}",

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_
 from sqlmodel import Session, SQLModel, col, select
 
 from ..errors import Conflict, Invalid, Message
@@ -257,19 +258,18 @@ def end_member_term(session: Session, actor: Actor, member_id: int, end: date) -
     return common.update(session, actor, member, {"term_end": end}, None, action="end_term")
 
 
-def current_members(session: Session, board_id: int, on: date | None = None) -> list[BoardMember]:
-    on = on or date.today()
-    return list(
-        session.exec(
-            select(BoardMember)
-            .where(
-                BoardMember.board_id == board_id,
-                col(BoardMember.term_start) <= on,
-                (col(BoardMember.term_end).is_(None)) | (col(BoardMember.term_end) >= on),
-            )
-            .order_by(col(BoardMember.role), col(BoardMember.id))
-        ).all()
+def sitting(board_id: int, on: date) -> Any:
+    """The condition on ``BoardMember`` rows of the board's members on that day."""
+    return and_(
+        col(BoardMember.board_id) == board_id,
+        col(BoardMember.term_start) <= on,
+        (col(BoardMember.term_end).is_(None)) | (col(BoardMember.term_end) >= on),
     )
+
+
+def current_members(session: Session, board_id: int, on: date | None = None) -> list[BoardMember]:
+    stmt = select(BoardMember).where(sitting(board_id, on or date.today()))
+    return list(session.exec(stmt.order_by(col(BoardMember.role), col(BoardMember.id))).all())
 
 
 # --- shared ----------------------------------------------------------------------------------

@@ -247,7 +247,9 @@ def _render_contract(
     # Reasons are lazy messages: text in the reader's language before the template escapes it.
     actions = [
         replace(a, reason=str(a.reason))
-        for a in contract_service.available_actions(s, actor, d.contract)
+        for a in contract_service.available_actions(
+            s, actor, d.contract, d.latest, d.parts if d.version is d.latest else None
+        )
     ]
     all_forms: defaultdict[str, FormState] = defaultdict(FormState)
     all_forms.update(forms or {})
@@ -289,9 +291,7 @@ def _render_contract(
         evidence_accept=EVIDENCE_ACCEPT,
         max_evidence_mb=_upload_limit() // (1024 * 1024),
         today=date.today(),
-        audits=contract_audits.audits_of(s, actor, d.contract.id)  # type: ignore[arg-type]
-        if tab == "content"
-        else [],
+        audits=contract_audits.audits_of(s, d.contract) if tab == "content" else [],
     )
     return html, status
 

@@ -249,3 +249,41 @@ def test_the_page_runs_the_same_statements_for_2_and_20_deliverables(app, sessio
             assert lead.get(f"/contracts/{contract.id}").status_code == 200
         counts.append(len(seen))
     assert counts[0] == counts[1], counts
+
+
+def test_the_page_runs_at_most_15_statements_in_every_state(app, session, cast):
+    """Draft, in review, approved (signatures pending), active, and active with an amendment
+    in draft (two versions): the page reads each thing once (issue 8's budget of 15)."""
+    from conftest import count_statements
+
+    from eagov.schemas.contracts import AmendIn
+    from eagov.services import contracts as svc
+
+    draft = make_contract(session, cast)
+    in_review = make_contract(session, cast)
+    svc.submit(session, cast.actor("coordinator"), in_review.id)
+    approved = make_contract(session, cast)
+    svc.submit(session, cast.actor("coordinator"), approved.id)
+    svc.approve(session, cast.actor("chair"), approved.id)
+    active = activate(session, cast, make_contract(session, cast))
+    amended = activate(session, cast, make_contract(session, cast))
+    svc.amend(
+        session,
+        cast.actor("coordinator"),
+        amended.id,
+        AmendIn(change_summary="The scope grows by a region."),
+    )
+    chair = client_for(app, cast.chair)  # a signatory: the signing forms are shown
+    chair.get(f"/contracts/{draft.id}")  # warm up
+    counts = {}
+    for name, contract in [
+        ("draft", draft),
+        ("in review", in_review),
+        ("approved", approved),
+        ("active", active),
+        ("amendment", amended),
+    ]:
+        with count_statements(app) as seen:
+            assert chair.get(f"/contracts/{contract.id}").status_code == 200
+        counts[name] = len(seen)
+    assert max(counts.values()) <= 15, counts
