@@ -1,8 +1,9 @@
 """The org chart as SVG, built on the server (no JavaScript).
 
 Reporting lines are solid, dotted-line (matrix) links dashed with an arrow. A chart shows a
-root (or every top-level unit) and ``depth`` levels below it; a unit with hidden sub-units
-carries a "+N" marker that opens the chart from that unit. A unit whose visible sub-units
+root (or every top-level unit) and up to ``depth`` levels below it, as many whole levels as
+fit in ``MAX_BOXES`` boxes; a unit with hidden sub-units carries a "+N" marker that opens the
+chart from that unit. A unit whose visible sub-units
 have none of their own lists them in a column under it, so wide organisations stay
 readable. Every piece of text is escaped; the output is well-formed XML.
 """
@@ -23,6 +24,8 @@ STACK_INDENT = 22
 STACK_GAP = 10
 MARGIN = 16
 MARKER_H = 18
+# Beyond a few hundred boxes a chart is read in parts anyway; it also bounds the page's cost.
+MAX_BOXES = 200
 
 KIND_FILL = {
     "enterprise": "#cfe2ff",
@@ -106,8 +109,10 @@ def build_chart(
     unit_url: Callable[[int], str] = lambda i: f"#unit-{i}",
     chart_url: Callable[[int], str] = lambda i: f"?root={i}",
     text: ChartText | None = None,
+    max_boxes: int | None = MAX_BOXES,
 ) -> OrgChart:
-    """Lay out and draw the chart. ``root_id`` None: every top-level unit is a root."""
+    """Lay out and draw the chart. ``root_id`` None: every top-level unit is a root;
+    ``max_boxes`` None: every level down to ``depth``."""
     text = text or ChartText()
     depth = max(0, depth)
     by_id = {u.id: u for u in units}
@@ -125,24 +130,26 @@ def build_chart(
     else:
         raise KeyError(root_id)
 
-    # Which units are visible, and how many units hide below each collapsed one.
-    level: dict[int, int] = {}
+    # Which units are visible, and how many units hide below each collapsed one: whole levels,
+    # breadth first, while they fit in ``max_boxes`` (the roots and their sub-units always
+    # show), so that a large organisation gives a chart of bounded size with "+N" markers
+    # that open the chart further down.
     visible_kids: dict[int, list[ChartUnit]] = {}
     collapsed: dict[int, int] = {}
     order: list[int] = []
-    stack = [(r, 0) for r in reversed(roots)]
-    while stack:
-        unit, lvl = stack.pop()
-        level[unit.id] = lvl
-        order.append(unit.id)
-        below = kids.get(unit.id, [])
-        if lvl < depth:
-            visible_kids[unit.id] = below
-            stack.extend((k, lvl + 1) for k in reversed(below))
-        else:
-            visible_kids[unit.id] = []
-            if below:
+    current, lvl, shown = list(roots), 0, len(roots)
+    while current:
+        below = [k for u in current for k in kids.get(u.id, [])]
+        fits = max_boxes is None or lvl == 0 or shown + len(below) <= max_boxes
+        expand = lvl < depth and fits
+        for unit in current:
+            order.append(unit.id)
+            visible_kids[unit.id] = kids.get(unit.id, []) if expand else []
+            if not expand and kids.get(unit.id):
                 collapsed[unit.id] = _count_below(unit.id, kids)
+        current = below if expand else []
+        shown += len(current)
+        lvl += 1
 
     # Layout: x/y of each box's top-left corner.
     pos: dict[int, tuple[float, float]] = {}

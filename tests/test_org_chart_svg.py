@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from eagov.orgchart import ChartLink, ChartUnit, build_chart, fit
+from eagov.orgchart import MAX_BOXES, ChartLink, ChartUnit, build_chart, fit
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -95,7 +95,7 @@ def test_subtree_view_contains_only_that_subtree():
 
 def test_depth_expands_the_chart():
     units = generated()
-    everything = build_chart(units, depth=30)
+    everything = build_chart(units, depth=30, max_boxes=None)
     assert len(nodes(everything.svg)) == 300 and not everything.collapsed
     parse_svg(everything.svg)
     one = build_chart(units, depth=1)
@@ -151,3 +151,31 @@ def test_fit_shortens_long_and_wide_text():
     assert fit("short", 10) == "short"
     assert fit("a" * 30, 10) == "a" * 10 + "…"
     assert fit("技术支持与解决方案工程部", 10) == "技术支持与…"
+
+
+def test_a_large_organisation_shows_whole_levels_within_the_box_budget():
+    units = generated(n=2000, seed=11)
+    depth_of = {1: 0}
+    for u in units[1:]:
+        depth_of[u.id] = depth_of[u.parent_id] + 1  # type: ignore[index]
+    chart = build_chart(units, depth=30)
+    shown = set(nodes(chart.svg))
+    assert len(shown) <= MAX_BOXES
+    # Whole levels: every unit down to the deepest level shown, none below it.
+    deepest = max(depth_of[i] for i in shown)
+    assert shown == {u.id for u in units if depth_of[u.id] <= deepest}
+    # Nothing is lost: each unit hidden is counted by exactly one "+N" marker on the chart.
+    assert len(shown) + sum(chart.collapsed.values()) == len(units)
+    assert set(chart.collapsed) <= shown
+    # A marker's chart starts at that unit and shows its sub-units.
+    unit = next(iter(chart.collapsed))
+    deeper = build_chart(units, root_id=unit, depth=30)
+    assert {u.id for u in units if u.parent_id == unit} <= set(nodes(deeper.svg))
+
+
+def test_the_roots_sub_units_always_show_however_many():
+    units = [ChartUnit(1, "Group", None, "enterprise", None)] + [
+        ChartUnit(i, f"Unit {i}", None, "team", 1) for i in range(2, 2 + MAX_BOXES + 50)
+    ]
+    chart = build_chart(units)
+    assert len(nodes(chart.svg)) == len(units) and not chart.collapsed

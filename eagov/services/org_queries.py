@@ -324,10 +324,13 @@ def unit_impact(session: Session, unit_id: int) -> UnitImpact:
 
 def chart_data(session: Session) -> tuple[list[Any], list[Any]]:
     """All units and matrix links as plain tuples (two statements)."""
-    units = [
-        (u.id, u.name, u.code, u.kind, u.parent_id)
-        for u in session.exec(select(OrgUnit).order_by(col(OrgUnit.name), col(OrgUnit.id)))
-    ]
+    units = list(
+        session.exec(
+            select(  # type: ignore[call-overload]
+                OrgUnit.id, OrgUnit.name, OrgUnit.code, OrgUnit.kind, OrgUnit.parent_id
+            ).order_by(col(OrgUnit.name), col(OrgUnit.id))
+        ).all()
+    )
     links = session.exec(select(OrgLink.from_unit_id, OrgLink.to_unit_id, OrgLink.note)).all()
     return units, list(links)
 

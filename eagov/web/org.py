@@ -314,7 +314,9 @@ def remove_link(link_id: int) -> Response:
 # --- org chart -------------------------------------------------------------------------------
 
 
-def _chart(root: int | None, depth: int) -> orgchart.OrgChart:
+def _chart(root: int | None, depth: int, whole: bool = False) -> orgchart.OrgChart:
+    """The chart from ``root``; ``whole``: every level down to ``depth``, however many boxes
+    (the download), else as many whole levels as the page shows."""
     units_rows, link_rows = queries.chart_data(get_session())
     units_list, links = orgchart.from_rows(units_rows, link_rows)
     text = orgchart.ChartText(
@@ -337,6 +339,7 @@ def _chart(root: int | None, depth: int) -> orgchart.OrgChart:
             unit_url=lambda i: url_for(".unit", unit_id=i),
             chart_url=lambda i: url_for(".chart", root=i, depth=depth),
             text=text,
+            max_boxes=None if whole else orgchart.MAX_BOXES,
         )
     except KeyError:
         abort(404)
@@ -371,7 +374,7 @@ def chart() -> str:
 @bp.route("/chart.svg")
 def chart_svg() -> Response:
     root, depth = _chart_args()
-    result = _chart(root, depth)
+    result = _chart(root, depth, whole=True)
     body = '<?xml version="1.0" encoding="UTF-8"?>\n' + result.svg
     return Response(body, mimetype="image/svg+xml")
 
