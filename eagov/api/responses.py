@@ -47,6 +47,7 @@ def respond_page(page: Page[Any], convert: Callable[[Any], BaseModel]) -> Respon
             "page": page.page,
             "per_page": page.per_page,
             "total": page.total,
+            "total_exact": page.exact,
         }
     )
     resp.headers["Link"] = page_links(page)
@@ -60,7 +61,8 @@ def page_links(page: Page[Any]) -> str:
         rels["prev"] = min(page.page - 1, page.pages)
     if page.has_next:
         rels["next"] = page.page + 1
-    rels["last"] = page.pages
+    if page.exact:
+        rels["last"] = page.pages
     return ", ".join(f'<{_page_url(number)}>; rel="{rel}"' for rel, number in rels.items())
 
 

@@ -135,7 +135,11 @@ class Page(BaseModel, Generic[T]):
     items: list[T]
     page: int
     per_page: int
-    total: int
+    total: int = Field(
+        description="Matching items, counted up to 1,000 (or to the end of the page asked "
+        "for); when there are more, total_exact is false and the Link header has no last page."
+    )
+    total_exact: bool = True
 
 
 class Problem(BaseModel):

@@ -39,6 +39,7 @@ from ..models import (
     utcnow,
 )
 from ..permissions import Actor
+from ..web.pagination import count_upto
 from . import contracts as contract_service
 from .deliverables import (
     DONE,
@@ -65,6 +66,10 @@ class ContractFilter:
     board_id: int | None = None
     sponsor_id: int | None = None
     unit_id: int | None = None  # the architecture unit or the counterparty unit
+    # Part of the sponsor's name; part of a unit's name or code (either unit): text fields,
+    # because a list of every sponsor or unit would grow with the organisation.
+    sponsor_name: str = ""
+    unit_name: str = ""
     expiring_days: int | None = None  # window end of the version in force within N days
     sort: str = "reference"  # one of SORTS, "-" in front for descending
 
@@ -85,6 +90,7 @@ class Listing:
     total: int
     page: int
     per_page: int
+    exact: bool = True  # the total is exact (see web.pagination.count_upto)
 
 
 def _current_version() -> Any:
@@ -122,6 +128,25 @@ def _contract_where(session: Session, actor: Actor, f: ContractFilter, today: da
             or_(
                 col(ContractVersion.architecture_unit_id) == f.unit_id,
                 col(ContractVersion.counterparty_unit_id) == f.unit_id,
+            )
+        )
+    if f.sponsor_name:
+        named = select(Person.id).where(
+            col(Person.name).ilike(like_pattern(f.sponsor_name), escape="\\")
+        )
+        where.append(col(ContractVersion.sponsor_id).in_(named))
+    if f.unit_name:
+        pattern = like_pattern(f.unit_name)
+        units = select(OrgUnit.id).where(
+            or_(
+                col(OrgUnit.name).ilike(pattern, escape="\\"),
+                col(OrgUnit.code).ilike(pattern, escape="\\"),
+            )
+        )
+        where.append(
+            or_(
+                col(ContractVersion.architecture_unit_id).in_(units),
+                col(ContractVersion.counterparty_unit_id).in_(units),
             )
         )
     if f.expiring_days is not None:
@@ -162,16 +187,16 @@ def contracts_page(
     (count and rows; a third for sponsors and contributors, to find their person)."""
     today = today or utcnow().date()
     where = _contract_where(session, actor, f, today)
-    total = session.exec(
-        select(func.count(col(Contract.id)))
-        .select_from(Contract)
-        .join(ContractVersion, _current_version())
-        .where(*where)
-    ).one()
+    page = max(1, page)
+    total, exact = count_upto(
+        session,
+        select(Contract.id).join(ContractVersion, _current_version()).where(*where),
+        page,
+        per_page,
+    )
     sponsor = aliased(Person)
     unit = aliased(OrgUnit)
     counterparty = aliased(OrgUnit)
-    page = max(1, page)
     # Six columns: more than sqlmodel's typed select() overloads take.
     stmt: Any = sa.select(
         Contract,
@@ -193,19 +218,7 @@ def contracts_page(
         .offset((page - 1) * per_page)
     ).all()
     items = [ContractRow(c, v, b, s, u, cp) for c, v, b, s, u, cp in rows]
-    return Listing(items, int(total), page, per_page)
-
-
-def sponsor_options(session: Session) -> list[tuple[int, str]]:
-    """People who sponsor at least one contract version (for the list filter)."""
-    rows = session.exec(
-        select(Person.id, Person.name)
-        .where(
-            col(Person.id).in_(select(ContractVersion.sponsor_id).distinct()),
-        )
-        .order_by(col(Person.name), col(Person.id))
-    ).all()
-    return [(int(pid), name) for pid, name in rows]  # type: ignore[arg-type]
+    return Listing(items, total, page, per_page, exact)
 
 
 def owner_options(session: Session) -> list[tuple[int, str]]:
@@ -453,18 +466,14 @@ def deliverables_page(
 ) -> Listing:
     today = today or utcnow().date()
     base = deliverables_query(session, actor, f, today)
-    total = session.exec(
-        select(func.count()).select_from(
-            base.with_only_columns(col(Deliverable.id)).order_by(None).subquery()
-        )
-    ).one()
     page = max(1, page)
+    total, exact = count_upto(session, base.with_only_columns(col(Deliverable.id)), page, per_page)
     rows = session.exec(
         _deliverable_rows_stmt(session, actor, f, today)
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    return Listing([_deliverable_row(r, today) for r in rows], int(total), page, per_page)
+    return Listing([_deliverable_row(r, today) for r in rows], total, page, per_page, exact)
 
 
 def deliverable_rows(

@@ -49,6 +49,8 @@ from ..models import (
     ContractVersion,
     Deliverable,
     DeliverableStatus,
+    OrgUnit,
+    Person,
 )
 from ..schemas.contracts import (
     AmendIn,
@@ -202,6 +204,11 @@ def _upload_limit() -> int:
 # --- the list ----------------------------------------------------------------------------------
 
 
+def _name_of(session: Session, model: Any, ident: int | None) -> str:
+    row = session.get(model, ident) if ident else None
+    return row.name if row else ""
+
+
 @bp.route("/")
 def list_contracts() -> str:
     s, actor = get_session(), current_actor()
@@ -214,19 +221,22 @@ def list_contracts() -> str:
         board_id=int_arg("board"),
         sponsor_id=int_arg("sponsor"),
         unit_id=int_arg("unit"),
+        sponsor_name=request.args.get("sponsor_name", "").strip()[:100],
+        unit_name=request.args.get("unit_name", "").strip()[:100],
         expiring_days=int(expiring) if expiring.isdigit() else None,
         sort=sort if sort.lstrip("-") in queries.SORTS else "reference",
     )
     listing = queries.contracts_page(s, actor, f, *page_args())
     return render_template(
         "contracts/list.html",
-        page=Page(listing.items, listing.total, listing.page, listing.per_page),
+        page=Page(listing.items, listing.total, listing.page, listing.per_page, listing.exact),
         f=f,
         types=[(t, str(ts.title)) for t, ts in TYPES.items()],
         statuses=[(st.value, label(st)) for st in ContractStatus],
         board_options=board_options(s),
-        sponsor_options=queries.sponsor_options(s),
-        unit_options=unit_options(s),
+        # A link with a sponsor's or unit's id shows the name in the text field.
+        sponsor_text=f.sponsor_name or _name_of(s, Person, f.sponsor_id),
+        unit_text=f.unit_name or _name_of(s, OrgUnit, f.unit_id),
         sort_choices=[(k, str(v)) for k, v in SORT_CHOICES],
     )
 
@@ -989,7 +999,7 @@ def deliverables() -> tuple[str, int]:
     export_args = {k: v for k, v in request.args.items() if k not in ("page", "per_page")}
     return render_template(
         "contracts/deliverables.html",
-        page=Page(listing.items, listing.total, listing.page, listing.per_page),
+        page=Page(listing.items, listing.total, listing.page, listing.per_page, listing.exact),
         f=f,
         errors=errors,
         phases=[(p.value, str(PHASE_LABELS[p])) for p in AdmPhase],

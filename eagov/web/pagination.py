@@ -1,4 +1,10 @@
-"""Database-side pagination for lists."""
+"""Database-side pagination for lists.
+
+Totals are counted up to ``COUNT_LIMIT`` rows (or to the end of the page asked for, when that
+is further): counting every match of a filter scans all of them, so an exact total of a
+million audit events would cost more than the page itself, and grow with the data. Past the
+limit a page knows there are more (``exact`` False) and keeps a next page, but not a last.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,8 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 T = TypeVar("T")
 
+COUNT_LIMIT = 1000
+
 
 @dataclass
 class Page(Generic[T]):
@@ -20,9 +28,11 @@ class Page(Generic[T]):
     total: int
     page: int
     per_page: int
+    exact: bool = True  # False: there are more than ``total`` rows
 
     @property
     def pages(self) -> int:
+        """The number of pages (exact), or of the pages known so far."""
         return max(1, math.ceil(self.total / self.per_page))
 
     @property
@@ -31,14 +41,24 @@ class Page(Generic[T]):
 
     @property
     def has_next(self) -> bool:
-        return self.page < self.pages
+        return self.page < self.pages or not self.exact
+
+
+def count_upto(session: Session, stmt: Any, page: int, per_page: int) -> tuple[int, bool]:
+    """The rows of ``stmt`` (a select), counted up to ``COUNT_LIMIT`` or the end of ``page``,
+    whichever is further: (count, whether it is the exact total)."""
+    limit = max(COUNT_LIMIT, page * per_page)
+    found = session.exec(
+        select(func.count()).select_from(stmt.order_by(None).limit(limit + 1).subquery())
+    ).one()
+    return min(int(found), limit), int(found) <= limit
 
 
 def paginate(session: Session, stmt: SelectOfScalar[T], page: int, per_page: int) -> Page[T]:
-    total = session.exec(select(func.count()).select_from(stmt.order_by(None).subquery())).one()
     page = max(1, page)
+    total, exact = count_upto(session, stmt, page, per_page)
     items = list(session.exec(stmt.limit(per_page).offset((page - 1) * per_page)).all())
-    return Page(items, int(total), page, per_page)
+    return Page(items, total, page, per_page, exact)
 
 
 def page_args() -> tuple[int, int]:

@@ -204,3 +204,28 @@ def test_dotted_line_links(admin):
     assert admin.delete(f"/org-links/{link['id']}").status_code == 204
     assert admin.get(f"/org-units/{a['id']}/links").json["total"] == 0
     assert_problem(admin.get("/org-units/4242/links"), 404)
+
+
+def test_totals_stop_at_the_count_limit_and_the_pages_go_on(admin, monkeypatch):
+    """Past COUNT_LIMIT rows a list says "more than" (total_exact false) instead of counting
+    every match; next pages still work and the Link header has no last page."""
+    from eagov.web import pagination
+
+    for i in range(7):
+        _unit(admin, f"Unit {i}")
+    monkeypatch.setattr(pagination, "COUNT_LIMIT", 4)
+    first = admin.get("/org-units?per_page=2")
+    assert first.json["total"] == 4 and first.json["total_exact"] is False
+    assert len(first.json["items"]) == 2
+    assert set(links(first)) == {"first", "next"}
+    # Beyond the limit the count reaches the end of the page asked for.
+    deep = admin.get("/org-units?per_page=2&page=3")
+    assert deep.json["total"] == 6 and deep.json["total_exact"] is False
+    assert "next" in links(deep) and "last" not in links(deep)
+    last = admin.get("/org-units?per_page=2&page=4")
+    assert last.json["total"] == 7 and last.json["total_exact"] is True
+    assert len(last.json["items"]) == 1
+    assert "next" not in links(last) and links(last)["last"]["page"] == "4"
+    monkeypatch.setattr(pagination, "COUNT_LIMIT", 1000)
+    exact = admin.get("/org-units?per_page=2")
+    assert exact.json["total"] == 7 and exact.json["total_exact"] is True

@@ -85,6 +85,17 @@ def test_filters_by_type_status_board_sponsor_and_unit(app, session, cast):
         design.reference,
         elsewhere.reference,
     }
+    # Text fields: part of the sponsor's name, part of a unit's name or code (either unit).
+    from eagov.models import Person
+
+    lead_name = session.get(Person, cast.person["lead"]).name
+    assert listed(sponsor_name=lead_name[1:-1].lower()) == {by_lead.reference}
+    assert listed(unit_name="ail-b") == set()  # "Retail-b" is nobody's unit here
+    assert listed(unit_name="EA OFFICE-B") == {elsewhere.reference}
+    assert listed(unit_name="%") == set()  # wildcards are literal
+    # A link with an id shows the name in the text field.
+    page = viewer.get("/contracts/", query_string={"sponsor": cast.person["lead"]}).text
+    assert f'name="sponsor_name" type="search" maxlength="100" value="{lead_name}"' in page
     # Unknown values are ignored rather than failing.
     assert listed(type="nonsense", status="nope") == everyone
 
@@ -179,3 +190,17 @@ def test_sponsors_and_contributors_see_only_their_contracts(app, session, cast):
     assert "No contract matches these filters." in outsider.get("/contracts/").text
     viewer = client_for(app, cast.viewer)
     assert set(refs(viewer.get("/contracts/").text)) == {mine.reference, not_mine.reference}
+
+
+def test_past_the_count_limit_the_pager_says_more_than(app, session, cast, monkeypatch):
+    from eagov.web import pagination
+
+    for _ in range(3):
+        make_contract(session, cast, deliverables_count=0)
+    monkeypatch.setattr(pagination, "COUNT_LIMIT", 2)
+    viewer = client_for(app, cast.viewer)
+    html = viewer.get("/contracts/?per_page=1").text
+    assert "More than 2 items" in html and "Page 1 of more than 2" in html
+    assert "page=2" in html  # a next page
+    html = viewer.get("/contracts/?per_page=1&page=3").text
+    assert "3 items" in html and "Page 3 of 3" in html
