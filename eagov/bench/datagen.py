@@ -391,7 +391,8 @@ def _reviews(
                 "scope": "Solution architecture against group standards.",
                 "due_date": today + timedelta(days=i % 120 - 30),
                 "requested_by_id": users[i % len(users)],
-                "requested_at": now,
+                # Requests arrive over time, as real ones do (the API lists newest first).
+                "requested_at": now - timedelta(minutes=41 * (count - i)),
                 "computed_level": levels[i % len(levels)],
                 "override_justification": "",
                 "report_summary": "",

@@ -84,7 +84,8 @@ class Review(Versioned, table=True):
     due_date: date | None = Field(default=None, index=True)
     meeting_at: datetime | None = ts_field(default=None, nullable=True)
     requested_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
-    requested_at: datetime = ts_field(default_factory=utcnow)
+    # Indexed: the API lists reviews newest first by default.
+    requested_at: datetime = ts_field(default_factory=utcnow, index=True)
     # The level computed from the items, stored when it changes (lists filter on it).
     computed_level: str | None = Field(default=None, max_length=20, index=True)
     level_override: str | None = Field(default=None, max_length=20)
