@@ -109,11 +109,14 @@ def test_the_dashboard_shows_the_panel_with_a_fixed_number_of_statements(
 ):
     _world(session, cast)
     login(client, cast.lead.email, PASSWORD)
+    from eagov.services import review_queries
+
     with count_statements(app) as small:
         page = client.get("/").text
     assert 'data-stat="my-actions">2<' in page and 'data-stat="my-overdue-actions"' in page
     assert "Board 1" in page and 'data-stat="surveys">1<' in page
     _world(session, cast, copies=10)
+    review_queries._SUMMARIES.clear()  # the first view computed the review tiles: so does this
     with count_statements(app) as large:
         client.get("/")
     assert len(large) == len(small)

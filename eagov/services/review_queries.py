@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import and_, case, func, or_
 from sqlmodel import Session, col, select
 
 from ..conformance import RollUp
 from ..models import (
+    AuditEvent,
     Board,
     Dispensation,
     Finding,
@@ -127,11 +128,31 @@ class Dashboard:
     expiring_reviews: dict[int, str] = field(default_factory=dict)
 
 
-def dashboard(session: Session, actor: Actor, days: int = 30) -> Dashboard:
-    require(actor, "reviews.read")
-    today = utcnow().date()
+# (database, day) -> (audit chain head, reviews per level, overdue reviews); see _summary.
+_SUMMARIES: dict[tuple[str, date], tuple[int, list[tuple[str | None, int]], int]] = {}
+_SUMMARIES_KEPT = 64
+
+
+def _summary(session: Session, today: date) -> tuple[list[tuple[str | None, int]], int]:
+    """Reviews per overall level and overdue reviews: aggregates over every review, so their
+    cost grows with the register. They are computed again only when the audit chain's head
+    has moved, since every change appends an event to it in the change's own transaction;
+    one indexed statement otherwise. Per process: each worker computes once per change."""
+    head = int(session.exec(select(func.coalesce(func.max(AuditEvent.seq), 0))).one())
+    key = (str(session.get_bind().engine.url), today)
+    cached = _SUMMARIES.get(key)
+    if cached is not None and cached[0] == head:
+        return cached[1], cached[2]
     level = _overall_level()
-    counts = session.exec(select(level, func.count()).select_from(Review).group_by(level)).all()
+    overdue = and_(
+        col(Review.due_date) < today,
+        col(Review.state).not_in([s.value for s in FINISHED]),
+    )
+    rows = session.exec(
+        select(level, func.count(), func.sum(case((overdue, 1), else_=0)))
+        .select_from(Review)
+        .group_by(level)
+    ).all()
     order = [
         "non_conformant",
         "consistent",
@@ -142,17 +163,20 @@ def dashboard(session: Session, actor: Actor, days: int = 30) -> Dashboard:
         None,
     ]
     by_level = sorted(
-        ((lv, int(n)) for lv, n in counts),
+        ((lv, int(n)) for lv, n, _late in rows),
         key=lambda p: order.index(p[0]) if p[0] in order else len(order),
     )
-    overdue = session.exec(
-        select(func.count())
-        .select_from(Review)
-        .where(
-            col(Review.due_date) < today,
-            col(Review.state).not_in([s.value for s in FINISHED]),
-        )
-    ).one()
+    late = sum(int(n or 0) for _lv, _n, n in rows)
+    if len(_SUMMARIES) >= _SUMMARIES_KEPT:
+        _SUMMARIES.clear()
+    _SUMMARIES[key] = (head, by_level, late)
+    return by_level, late
+
+
+def dashboard(session: Session, actor: Actor, days: int = 30) -> Dashboard:
+    require(actor, "reviews.read")
+    today = utcnow().date()
+    by_level, overdue = _summary(session, today)
     expiring = dispensation_service.expiring_within(session, actor, days, today)
     refs: dict[int, str] = {}
     ids = {d.review_id for d in expiring}
@@ -164,7 +188,7 @@ def dashboard(session: Session, actor: Actor, days: int = 30) -> Dashboard:
             ).all()
             if rid is not None
         }
-    return Dashboard(by_level, int(overdue), expiring, refs)
+    return Dashboard(by_level, overdue, expiring, refs)
 
 
 # --- one review ----------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from test_reviews_support import import_baseline, to_state
 
 from eagov.models import Review
 from eagov.schemas.reviews import DispensationDecision, DispensationRequest, ReviewRequest
-from eagov.services import dispensations, reviews
+from eagov.services import dispensations, review_queries, reviews
 
 
 @pytest.fixture
@@ -123,10 +123,12 @@ def test_the_list_runs_the_same_statements_for_3_and_30_reviews(app, session, ca
         make(session, cast, due_date=date.today() - timedelta(1))
     viewer = client_for(app, cast.viewer)
     viewer.get("/reviews/")  # warm up
+    review_queries._SUMMARIES.clear()  # both counts with the tiles computed (the worst case)
     with count_statements(app) as small:
         assert len(refs(viewer.get("/reviews/?q=pay").text)) == 3
     for _ in range(27):
         make(session, cast)
+    review_queries._SUMMARIES.clear()
     with count_statements(app) as large:
         assert len(refs(viewer.get("/reviews/?q=pay").text)) == 25  # one page
     assert len(small) == len(large)
@@ -158,3 +160,26 @@ def test_anyone_requests_a_review_through_the_form(app, session, cast):
     page = viewer.get(ok.headers["Location"])
     assert "Review CR-" in page.text and "requested." in page.text
     assert "Project initiation" in page.text
+
+
+def test_the_tiles_follow_every_change_and_are_not_recounted_without_one(app, session, cast):
+    """The per-level and overdue tiles aggregate every review: they are computed again only
+    after a change (which moves the audit chain's head), and always after one."""
+    make(session, cast, due_date=date.today() - timedelta(3))
+    viewer = client_for(app, cast.viewer)
+
+    def tiles() -> tuple[str, list[str]]:
+        with count_statements(app) as seen:
+            html = viewer.get("/reviews/").text
+        overdue = re.search(r'id="tile-overdue">(\d+)<', html)
+        assert overdue
+        return overdue.group(1), [s for s in seen if "GROUP BY" in s]
+
+    tiles()  # the first view computes them
+    count, aggregates = tiles()
+    assert count == "1" and aggregates == []  # nothing changed: not recounted
+    make(session, cast, due_date=date.today() - timedelta(1))  # through the service: audited
+    count, aggregates = tiles()
+    assert count == "2" and len(aggregates) == 1
+    count, aggregates = tiles()
+    assert count == "2" and aggregates == []
