@@ -436,3 +436,35 @@ def test_cli_expires_contracts_past_their_window(app, session, cast):
     assert result.exit_code == 0 and contract.reference in result.output
     session.refresh(contract)
     assert contract.status == ContractStatus.EXPIRED
+
+
+@pytest.mark.parametrize("state", ["draft", "approved"])
+def test_what_the_page_read_gives_the_same_answers_as_reading_again(session, cast, state):
+    """contract_detail hands the services what it read (VersionParts): the hash of the draft,
+    what is missing, the signatories and the actions must be those of a fresh read."""
+    from eagov.services.contract_queries import contract_detail
+
+    contract = make_contract(session, cast)
+    if state == "approved":
+        contracts.submit(session, cast.actor("coordinator"), contract.id)
+        contracts.approve(session, cast.actor("chair"), contract.id)
+    actor = cast.actor("chair")
+    d = contract_detail(session, actor, contract.id)
+    v = d.version
+    assert contracts.version_hash(session, contract, v, d.parts) == contracts.hash_content(
+        contracts.canonical_content(session, contract, v)
+    )
+    assert contracts.completeness(session, contract, v, d.parts) == contracts.completeness(
+        session, contract, v
+    )
+    assert [
+        (s.capacity, s.person and s.person.id, s.signature)
+        for s in contracts.signatories(session, contract, v, d.parts)
+    ] == [
+        (s.capacity, s.person and s.person.id, s.signature)
+        for s in contracts.signatories(session, contract, v)
+    ]
+    with_parts = contracts.available_actions(session, actor, contract, d.latest, d.parts)
+    assert with_parts == contracts.available_actions(session, actor, contract)
+    if state == "approved":  # the chair signs in person: "mine" without looking the person up
+        assert any(a.name == "sign:board_chair" and a.allowed for a in with_parts)
