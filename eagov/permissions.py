@@ -43,8 +43,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "dispensations.decide": frozenset({R.BOARD_CHAIR}),
     "checklists.read": _ALL,
     "checklists.manage": frozenset({R.ADMIN, R.REVIEW_COORDINATOR}),
-    # Board operations. Running a meeting (attendance, minutes, opening and closing) is for
-    # the chair and the co-ordinator acting as secretary; decisions are the chair's to record.
+    # Board operations. Running a meeting (attendance taken in session, minutes, opening and
+    # closing) is for the chair and the co-ordinator acting as secretary; before the meeting,
+    # invitations and apologies are managed like its schedule (meetings.manage, which the
+    # administrator also holds). Decisions are the chair's to record.
     "meetings.read": _ALL,
     "meetings.manage": frozenset({R.ADMIN, R.BOARD_CHAIR, R.REVIEW_COORDINATOR}),
     "meetings.run": frozenset({R.BOARD_CHAIR, R.REVIEW_COORDINATOR}),

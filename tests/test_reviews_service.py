@@ -247,6 +247,20 @@ def test_override_needs_the_lead_and_a_justification_and_is_audited(session, cas
     )
     session.refresh(review)
     assert review.level == "compliant"
+    # Named lead architect by mistake, a viewer still holds no role that works on reviews.
+    reviews.add_participant(
+        session,
+        cast.actor("coordinator"),
+        review.id,
+        ParticipantIn(person_id=cast.person["viewer"], role="lead_architect"),
+    )
+    with pytest.raises(Forbidden):
+        reviews.override_level(
+            session,
+            cast.actor("viewer"),
+            review.id,
+            OverrideIn(level="conformant", justification="x" * 25),
+        )
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "override_level")).one()
     assert event.changes["override_justification"][1].startswith("The gap")
 

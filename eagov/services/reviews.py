@@ -553,7 +553,10 @@ def store_level(session: Session, review: Review) -> None:
 
 
 def override_level(session: Session, actor: Actor, review_id: int, data: OverrideIn) -> Review:
-    """The lead architect may set the overall level against the roll-up, saying why."""
+    """The lead architect may set the overall level against the roll-up, saying why: the
+    person named lead architect of this review, holding a role that works on reviews (a
+    viewer named by mistake cannot)."""
+    require(actor, "reviews.work")
     review = _open(session, actor, review_id)
     if ReviewRole.LEAD_ARCHITECT not in _roles_of(session, actor, review.id):  # type: ignore[arg-type]
         raise Forbidden(_l("Only the lead architect of this review may override its level."))
