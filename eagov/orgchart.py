@@ -203,11 +203,9 @@ def build_chart(
 
     # Matrix links between visible units; an end hidden below a collapsed unit attaches to
     # that unit; links leaving the units shown are left out.
-    nearest: dict[int, int] = {}
-    for uid in by_id:
-        nearest_id = _nearest_visible(uid, by_id, pos)
-        if nearest_id is not None:
-            nearest[uid] = nearest_id
+    links = list(links)
+    ends = {i for link in links for i in (link.from_id, link.to_id) if i in by_id}
+    nearest = {i: n for i in ends if (n := _nearest_visible(i, by_id, pos)) is not None}
     drawn: set[tuple[int, int]] = set()
     link_paths: list[str] = []
     for link in links:
