@@ -68,3 +68,18 @@ def test_user_time_zone_applies_on_pages(client, make_user, session):
     login(client, admin.email)
     page = client.get("/").text
     assert "1/15/26, 7:00" in page  # 12:00 UTC is 07:00 in New York in January
+
+
+def test_templates_follow_a_locale_forced_inside_a_request(app):
+    """The templates keep the catalogue of the locale in force: switching to another
+    language in the middle of a request (an e-mail or a document in the reader's language)
+    and back gives each its own strings."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    template = "{{ _('Contracts') }}|{{ ngettext('%(num)s item', '%(num)s items', 2) }}"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert render_template_string(template) == "Contracts|2 items"
+        with force_locale("zh_Hans"):
+            assert render_template_string(template) == "架构合同|共 2 项"
+        assert render_template_string(template) == "Contracts|2 items"
