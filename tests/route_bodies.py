@@ -8,7 +8,9 @@ the role. A recipe finds the records it needs in the database, in the state the 
 (a draft contract to edit, a scoring assessment to close), reads the version to send (If-Match
 for the API, the hidden ``version`` field for pages) at the moment it runs, and creates through
 the API, as a role that may, what its request then changes or removes, so that the order of the
-probe (all the reads first, then the writes in the order of the rules) does not matter. Where
+probe (all the reads first, then the writes in the order of the rules) does not matter; what
+no operation makes (a failed e-mail, a user's notification, a password to change back, a
+framework not imported yet) is set in the database, each saying why. Where
 only a named person may act (a signatory, a facilitator, an assignee, a review's lead
 architect), the setup names this identity (the probe links it to the demonstration's sponsor,
 ``ctx.person``), so that the row shows which roles the service then lets through.
@@ -33,7 +35,7 @@ from sqlmodel import Session, col, select
 
 import eagov
 from eagov.contract_types import spec
-from eagov.models.accounts import User
+from eagov.models.accounts import ApiToken, User
 from eagov.models.checklists import ChecklistLibrary
 from eagov.models.contracts import (
     Capacity,
@@ -43,9 +45,9 @@ from eagov.models.contracts import (
     Deliverable,
 )
 from eagov.models.maturity import MaturityAssessment, MaturityElement, MaturityModel
-from eagov.models.meetings import Action, AgendaItem, Attendance, Meeting
+from eagov.models.meetings import Action, AgendaItem, Attendance, Meeting, MeetingPaper
 from eagov.models.org import Board, OrgUnit, Person, Position
-from eagov.models.reminders import ReminderRule
+from eagov.models.reminders import Notification, NotificationStatus, ReminderRule
 from eagov.models.requests import GovernanceRequest
 from eagov.models.reviews import Dispensation, Finding, Review, ReviewItem
 from eagov.models.skills import (
@@ -56,6 +58,8 @@ from eagov.models.skills import (
     SkillRole,
 )
 from eagov.schemas.contracts import VersionContent
+from eagov.services.accounts import hash_password
+from eagov.services.delivery import unsubscribe_token
 
 LIBRARY = Path(eagov.__file__).parent / "library"
 TODAY = date.today()
@@ -184,13 +188,14 @@ def new_unit(ctx: Ctx) -> int:
 
 @recipe("POST", "/api/v1/people")
 def _(ctx: Ctx) -> Call:
-    return Call("/api/v1/people", json={"name": "New Person", "email": "new@probe.example"})
+    body = {"name": ctx.unique("Person"), "email": f"new{ctx.number()}@probe.example"}
+    return Call("/api/v1/people", json=body)
 
 
 @recipe("PUT", "/api/v1/people/<id:person_id>")
 def _(ctx: Ctx) -> Call:
     pid = new_person(ctx)
-    body = {"name": "Renamed", "email": f"renamed{pid}@probe.example"}
+    body = {"name": ctx.unique("Renamed"), "email": f"renamed{pid}@probe.example"}
     return api_put_same(f"/people/{pid}", Person, pid, body, ctx)
 
 
@@ -202,13 +207,14 @@ def _(ctx: Ctx) -> Call:
 
 @recipe("POST", "/api/v1/org-units")
 def _(ctx: Ctx) -> Call:
-    return Call("/api/v1/org-units", json={"name": "New unit", "kind": "team"})
+    return Call("/api/v1/org-units", json={"name": ctx.unique("Unit"), "kind": "team"})
 
 
 @recipe("PUT", "/api/v1/org-units/<id:unit_id>")
 def _(ctx: Ctx) -> Call:
     uid = new_unit(ctx)
-    return api_put_same(f"/org-units/{uid}", OrgUnit, uid, {"name": "Renamed", "kind": "team"}, ctx)
+    body = {"name": ctx.unique("Renamed"), "kind": "team"}
+    return api_put_same(f"/org-units/{uid}", OrgUnit, uid, body, ctx)
 
 
 @recipe("DELETE", "/api/v1/org-units/<id:unit_id>")
@@ -233,13 +239,14 @@ def new_position(ctx: Ctx) -> int:
 
 @recipe("POST", "/api/v1/positions")
 def _(ctx: Ctx) -> Call:
-    return Call("/api/v1/positions", json={"title": "New post", "org_unit_id": ctx.pick(OrgUnit)})
+    body = {"title": ctx.unique("Post"), "org_unit_id": ctx.pick(OrgUnit)}
+    return Call("/api/v1/positions", json=body)
 
 
 @recipe("PUT", "/api/v1/positions/<id:position_id>")
 def _(ctx: Ctx) -> Call:
     pos = new_position(ctx)
-    body = {"title": "Renamed post", "org_unit_id": ctx.pick(OrgUnit)}
+    body = {"title": ctx.unique("Renamed"), "org_unit_id": ctx.pick(OrgUnit)}
     return api_put_same(f"/positions/{pos}", Position, pos, body, ctx)
 
 
@@ -251,14 +258,15 @@ def _(ctx: Ctx) -> Call:
 
 @recipe("POST", "/api/v1/boards")
 def _(ctx: Ctx) -> Call:
-    return Call("/api/v1/boards", json={"name": "New board", "level": "global"})
+    return Call("/api/v1/boards", json={"name": ctx.unique("Board"), "level": "global"})
 
 
 @recipe("PUT", "/api/v1/boards/<id:board_id>")
 def _(ctx: Ctx) -> Call:
     made = ctx.api("admin", "POST", "/boards", {"name": ctx.unique("Board"), "level": "global"})
     bid = int(made["id"])
-    return api_put_same(f"/boards/{bid}", Board, bid, {"name": "Renamed", "level": "global"}, ctx)
+    body = {"name": ctx.unique("Renamed"), "level": "global"}
+    return api_put_same(f"/boards/{bid}", Board, bid, body, ctx)
 
 
 @recipe("POST", "/api/v1/boards/<id:board_id>/members")
@@ -1632,4 +1640,690 @@ for _step in [
             ("POST", f"/api/v1/requests/<id:request_id>/{_step}"),
             renamed(_step, _page_step),
         )
+    )
+
+
+# --- Contracts: complete drafts, and the pages of the editors ---------------------------------
+
+
+def complete_draft(ctx: Ctx, *steps: str) -> int:
+    """A new draft with the content of an active contract's version in force (so it is
+    complete: every section, the signatories) and one deliverable, taken through ``steps``
+    ("submit") by the admin."""
+    cid = ctx.pick(Contract, Contract.status == "active")
+    with ctx.session() as s:
+        c = s.get(Contract, cid)
+        assert c is not None
+        kind, board, number = c.type, c.board_id, c.effective_version
+    shown = ctx.api("admin", "GET", f"/contracts/{cid}/versions/{number}")
+    body = {k: shown[k] for k in VersionContent.model_fields if k in shown}
+    body |= {"title": ctx.unique("Contract"), "type": kind, "board_id": board}
+    body.pop("change_summary", None)
+    new = int(ctx.api("admin", "POST", "/contracts", body)["id"])
+    ctx.api("admin", "POST", f"/contracts/{new}/deliverables", deliverable_body(ctx))
+    for step in steps:
+        ctx.api("admin", "POST", f"/contracts/{new}/{step}", {})
+    return new
+
+
+@recipe("POST", "/api/v1/contracts/<id:contract_id>/submit")
+def _(ctx: Ctx) -> Call:
+    return Call(f"/api/v1/contracts/{complete_draft(ctx)}/submit", json={})
+
+
+@recipe("POST", "/api/v1/contracts/<id:contract_id>/approve")
+def _(ctx: Ctx) -> Call:
+    return Call(f"/api/v1/contracts/{complete_draft(ctx, 'submit')}/approve", json={})
+
+
+@recipe("POST", "/contracts/<int:contract_id>/submit")
+def _(ctx: Ctx) -> Call:
+    return Call(f"/contracts/{complete_draft(ctx)}/submit", data={})
+
+
+@recipe("POST", "/contracts/<int:contract_id>/approve")
+def _(ctx: Ctx) -> Call:
+    return Call(f"/contracts/{complete_draft(ctx, 'submit')}/approve", data={})
+
+
+@recipe("POST", "/contracts/new")
+def _(ctx: Ctx) -> Call:
+    return Call("/contracts/new", data=contract_body(ctx))
+
+
+@recipe("POST", "/contracts/<int:contract_id>/edit")
+def _(ctx: Ctx) -> Call:
+    cid = draft_contract(ctx)
+    form = contract_body(ctx) | {"version": latest_version(ctx, cid).version}
+    del form["type"], form["board_id"]
+    return Call(f"/contracts/{cid}/edit", data=form)
+
+
+@recipe("POST", "/contracts/<int:contract_id>/deliverables/new")
+def _(ctx: Ctx) -> Call:
+    return Call(f"/contracts/{draft_contract(ctx)}/deliverables/new", data=deliverable_body(ctx))
+
+
+@recipe("POST", "/contracts/<int:contract_id>/metrics/new")
+def _(ctx: Ctx) -> Call:
+    form = {"name": "Uptime", "target": "99.9"}
+    return Call(f"/contracts/{draft_contract(ctx)}/metrics/new", data=form)
+
+
+@recipe("POST", "/contracts/deliverables/<int:deliverable_id>/edit")
+def _(ctx: Ctx) -> Call:
+    did = draft_deliverable(ctx)
+    form = deliverable_body(ctx) | {"version": ctx.version(Deliverable, did)}
+    return Call(f"/contracts/deliverables/{did}/edit", data=form)
+
+
+@recipe("POST", "/contracts/deliverables/<int:deliverable_id>/remove")
+def _(ctx: Ctx) -> Call:
+    did = draft_deliverable(ctx)
+    form = {"version": ctx.version(Deliverable, did)}
+    return Call(f"/contracts/deliverables/{did}/remove", data=form)
+
+
+def draft_metric(ctx: Ctx) -> int:
+    body = {"name": ctx.unique("Metric"), "target": "99.9"}
+    return int(ctx.api("admin", "POST", f"/contracts/{draft_contract(ctx)}/metrics", body)["id"])
+
+
+@recipe("DELETE", "/api/v1/metrics/<id:metric_id>")
+def _(ctx: Ctx) -> Call:
+    return Call(f"/api/v1/metrics/{draft_metric(ctx)}")
+
+
+@recipe("POST", "/contracts/metrics/<int:metric_id>/remove")
+def _(ctx: Ctx) -> Call:
+    return Call(f"/contracts/metrics/{draft_metric(ctx)}/remove", data={})
+
+
+# --- Organisation pages ------------------------------------------------------------------------
+
+
+def new_link(ctx: Ctx) -> int:
+    body = {"from_unit_id": new_unit(ctx), "to_unit_id": new_unit(ctx)}
+    return int(ctx.api("admin", "POST", "/org-links", body)["id"])
+
+
+@recipe("DELETE", "/api/v1/org-links/<id:link_id>")
+def _(ctx: Ctx) -> Call:
+    return Call(f"/api/v1/org-links/{new_link(ctx)}")
+
+
+@recipe("POST", "/org/links/<int:link_id>/remove")
+def _(ctx: Ctx) -> Call:
+    return Call(f"/org/links/{new_link(ctx)}/remove", data={})
+
+
+@recipe("POST", "/org/units/<int:unit_id>/links")
+def _(ctx: Ctx) -> Call:
+    form = {"other_unit_id": new_unit(ctx), "direction": "out"}
+    return Call(f"/org/units/{new_unit(ctx)}/links", data=form)
+
+
+def last_id_to(action: str) -> Callable[[str], str]:
+    """The page of an API call on one record: /api/v1/<kind>/<id> -> /org/<kind>/<id>/<action>."""
+
+    def page(url: str) -> str:
+        kind, row = url.split("/")[-2:]
+        return f"/org/{kind.replace('org-units', 'units')}/{row}/{action}"
+
+    return page
+
+
+for _page_rule, _api_key, _page in [
+    ("/org/units/new", ("POST", "/api/v1/org-units"), lambda _url: "/org/units/new"),
+    (
+        "/org/units/<int:unit_id>/edit",
+        ("PUT", "/api/v1/org-units/<id:unit_id>"),
+        last_id_to("edit"),
+    ),
+    (
+        "/org/units/<int:unit_id>/delete",
+        ("DELETE", "/api/v1/org-units/<id:unit_id>"),
+        last_id_to("delete"),
+    ),
+    ("/org/people/new", ("POST", "/api/v1/people"), lambda _url: "/org/people/new"),
+    (
+        "/org/people/<int:person_id>/edit",
+        ("PUT", "/api/v1/people/<id:person_id>"),
+        last_id_to("edit"),
+    ),
+    (
+        "/org/people/<int:person_id>/delete",
+        ("DELETE", "/api/v1/people/<id:person_id>"),
+        last_id_to("delete"),
+    ),
+    ("/org/positions/new", ("POST", "/api/v1/positions"), lambda _url: "/org/positions/new"),
+    (
+        "/org/positions/<int:position_id>/edit",
+        ("PUT", "/api/v1/positions/<id:position_id>"),
+        last_id_to("edit"),
+    ),
+    (
+        "/org/positions/<int:position_id>/delete",
+        ("DELETE", "/api/v1/positions/<id:position_id>"),
+        last_id_to("delete"),
+    ),
+    ("/org/boards/new", ("POST", "/api/v1/boards"), lambda _url: "/org/boards/new"),
+    (
+        "/org/boards/<int:board_id>/edit",
+        ("PUT", "/api/v1/boards/<id:board_id>"),
+        last_id_to("edit"),
+    ),
+    (
+        "/org/boards/<int:board_id>/members/new",
+        ("POST", "/api/v1/boards/<id:board_id>/members"),
+        lambda url: url.replace("/boards/", "/org/boards/") + "/new",
+    ),
+]:
+    recipe("POST", _page_rule)(mirror(_api_key, _page))
+
+
+def board_member(ctx: Ctx) -> int:
+    body = {"person_id": new_person(ctx), "term_start": "2020-01-01"}
+    return int(ctx.api("admin", "POST", f"/boards/{ctx.pick(Board)}/members", body)["id"])
+
+
+@recipe("POST", "/org/members/<int:member_id>/end")
+def _(ctx: Ctx) -> Call:
+    return Call(f"/org/members/{board_member(ctx)}/end", data={"term_end": TODAY.isoformat()})
+
+
+@recipe("POST", "/org/members/<int:member_id>/remove")
+def _(ctx: Ctx) -> Call:
+    return Call(f"/org/members/{board_member(ctx)}/remove", data={})
+
+
+@recipe("POST", "/org/templates/<template_id>")
+def _(ctx: Ctx) -> Call:
+    # The first template, whose codes the demonstration does not use yet.
+    first = sorted((LIBRARY / "org_templates").glob("*.yaml"))[0].stem
+    return Call(f"/org/templates/{first}", data={"locale": "en"})
+
+
+@recipe("POST", "/org/people/import")
+def _(ctx: Ctx) -> Call:
+    with ctx.session() as s:
+        unit = s.get(OrgUnit, ctx.pick(OrgUnit, col(OrgUnit.code).is_not(None)))
+        assert unit is not None
+    n = ctx.number()
+    csv = f"name,email,org_unit_code\r\nImported {n},imported{n}@probe.example,{unit.code}\r\n"
+    return Call("/org/people/import", data={"file": upload("people.csv", csv.encode())})
+
+
+# --- Accounts and administration pages ---------------------------------------------------------
+
+
+def sample_token(ctx: Ctx) -> int:
+    """The token of the sample user: somebody else's, for every identity."""
+    return ctx.pick(ApiToken, ApiToken.user_id == ctx.user_id("anonymous"))
+
+
+@recipe("POST", "/account/")
+def _(ctx: Ctx) -> Call:
+    return Call("/account/", data={"name": ctx.unique("Me"), "locale": "en"})
+
+
+@recipe("POST", "/account/password")
+def _(ctx: Ctx) -> Call:
+    # The new password must differ from the current one, and the probe keeps using PASSWORD
+    # (to sign contracts): the setup gives the user a temporary one (no operation of the API
+    # sets somebody's password), which the request then changes back.
+    temporary = "temporary-probe-password"
+    with ctx.session() as s:
+        user = s.get(User, ctx.user_id())
+        assert user is not None
+        user.password_hash = hash_password(temporary)
+        s.add(user)
+        s.commit()
+    form = {
+        "current_password": temporary,
+        "new_password": PASSWORD,
+        "confirm_password": PASSWORD,
+    }
+    return Call("/account/password", data=form)
+
+
+@recipe("POST", "/account/tokens")
+def _(ctx: Ctx) -> Call:
+    return Call("/account/tokens", data={"name": "another", "expires_in_days": "90"})
+
+
+@recipe("POST", "/account/tokens/<int:token_id>/revoke")
+def _(ctx: Ctx) -> Call:
+    return Call(f"/account/tokens/{sample_token(ctx)}/revoke", data={})
+
+
+@recipe("DELETE", "/api/v1/tokens/<id:token_id>")
+def _(ctx: Ctx) -> Call:
+    return Call(f"/api/v1/tokens/{sample_token(ctx)}")
+
+
+@recipe("POST", "/admin/users/new")
+def _(ctx: Ctx) -> Call:
+    form = {"email": f"invited{ctx.number()}@probe.example", "name": "Invited", "roles": ["viewer"]}
+    return Call("/admin/users/new", data=form)
+
+
+@recipe("POST", "/admin/users/<int:user_id>")
+def _(ctx: Ctx) -> Call:
+    uid = ctx.user_id("anonymous")  # the sample user: somebody else
+    form = {
+        "name": "Renamed",
+        "roles": ["viewer"],
+        "is_active": "on",
+        "version": ctx.version(User, uid),
+    }
+    return Call(f"/admin/users/{uid}", data=form)
+
+
+@recipe("POST", "/admin/users/<int:user_id>/reinvite")
+def _(ctx: Ctx) -> Call:
+    body = {"email": f"invited{ctx.number()}@probe.example", "name": "Invited", "roles": ["viewer"]}
+    invited = ctx.api("admin", "POST", "/users", body)
+    return Call(f"/admin/users/{invited['id']}/reinvite", data={})
+
+
+@recipe("POST", "/audit/verify")
+def _(ctx: Ctx) -> Call:
+    return Call("/audit/verify", data={})  # the whole chain, no recorded tip
+
+
+@recipe("POST", "/lang")
+def _(ctx: Ctx) -> Call:
+    return Call("/lang", data={"lang": "en", "next": "/"})
+
+
+# --- Reminders, the scheduler, notifications, calendar feeds -----------------------------------
+
+
+@recipe("POST", "/admin/reminders/new")
+def _(ctx: Ctx) -> Call:
+    form = {
+        "kind": "action_due",
+        "name": ctx.unique("Rule"),
+        "offsets": "7",
+        "recipients": ["owner"],
+    }
+    return Call("/admin/reminders/new", data=form)
+
+
+@recipe("POST", "/admin/reminders/<int:rule_id>")
+def _(ctx: Ctx) -> Call:
+    rid = new_rule(ctx)
+    form = {
+        "name": "Renamed",
+        "offsets": "3",
+        "recipients": ["owner"],
+        "version": ctx.version(ReminderRule, rid),
+    }
+    return Call(f"/admin/reminders/{rid}", data=form)
+
+
+@recipe("POST", "/admin/reminders/<int:rule_id>/enabled")
+def _(ctx: Ctx) -> Call:
+    rid = new_rule(ctx)
+    form = {"enabled": "0", "version": ctx.version(ReminderRule, rid)}
+    return Call(f"/admin/reminders/{rid}/enabled", data=form)
+
+
+@recipe("POST", "/admin/reminders/<int:rule_id>/delete")
+def _(ctx: Ctx) -> Call:
+    rid = new_rule(ctx)
+    return Call(f"/admin/reminders/{rid}/delete", data={"version": ctx.version(ReminderRule, rid)})
+
+
+def empty(url: str) -> Call:
+    """A request with nothing in it: {} for the API, an empty form for a page."""
+    return Call(url, json={}) if url.startswith("/api/") else Call(url, data={})
+
+
+def nothing_to(url: str) -> Recipe:
+    return lambda _ctx: empty(url)
+
+
+# Nothing to send: these act on what is there (an empty request is the valid one), and the
+# recipe makes the probe check that the roles allowed succeed.
+for _rule in [
+    "/admin/reminders/defaults",
+    "/api/v1/reminder-rules/defaults",
+    "/admin/scheduler/sweep",
+    "/api/v1/scheduler/sweep",
+    "/notifications/read-all",
+    "/api/v1/notifications/read-all",
+    "/calendar/feeds",
+    "/api/v1/calendar/feeds",
+]:
+    recipe("POST", _rule)(nothing_to(_rule))
+
+
+def failed_email(ctx: Ctx) -> int:
+    """An e-mail given up after its retries (set in the database: only a mail server that
+    keeps refusing makes one)."""
+    with ctx.session() as s:
+        item = s.exec(select(Notification).order_by(col(Notification.id))).first()
+        assert item is not None
+        item.status = NotificationStatus.FAILED
+        s.add(item)
+        s.commit()
+        return int(item.id)  # type: ignore[arg-type]
+
+
+@recipe("POST", "/admin/scheduler/failed/<int:notification_id>/retry")
+def _(ctx: Ctx) -> Call:
+    return Call(f"/admin/scheduler/failed/{failed_email(ctx)}/retry", data={})
+
+
+@recipe("POST", "/api/v1/scheduler/failed/<id:notification_id>/retry")
+def _(ctx: Ctx) -> Call:
+    return Call(f"/api/v1/scheduler/failed/{failed_email(ctx)}/retry", json={})
+
+
+def own_notification(ctx: Ctx) -> int:
+    """A notification for this identity (a copy of a demonstration one: reminders reach a
+    user only when something of theirs falls due)."""
+    with ctx.session() as s:
+        first = s.exec(select(Notification).order_by(col(Notification.id))).first()
+        assert first is not None
+        copy = Notification.model_validate(
+            first.model_dump(exclude={"id"})
+            | {"user_id": ctx.user_id(), "occurrence": f"probe:{ctx.number()}", "read_at": None}
+        )
+        s.add(copy)
+        s.commit()
+        return int(copy.id)  # type: ignore[arg-type]
+
+
+@recipe("POST", "/notifications/<int:notification_id>/read")
+def _(ctx: Ctx) -> Call:
+    return Call(f"/notifications/{own_notification(ctx)}/read", data={})
+
+
+@recipe("POST", "/api/v1/notifications/<id:notification_id>/read")
+def _(ctx: Ctx) -> Call:
+    return Call(f"/api/v1/notifications/{own_notification(ctx)}/read", json={})
+
+
+@recipe("POST", "/notifications/preferences")
+def _(ctx: Ctx) -> Call:
+    return Call("/notifications/preferences", data={"mode_action_due": "digest"})
+
+
+@recipe("PUT", "/api/v1/notifications/preferences")
+def _(ctx: Ctx) -> Call:
+    prefs = [{"kind": "action_due", "mode": "digest", "email_enabled": True}]
+    return Call("/api/v1/notifications/preferences", json={"preferences": prefs})
+
+
+@recipe("POST", "/notifications/unsubscribe/<token>")
+def _(ctx: Ctx) -> Call:
+    secret = str(ctx.app.config["SECRET_KEY"])
+    token = unsubscribe_token(secret, ctx.user_id(), "action_due")
+    return Call(f"/notifications/unsubscribe/{token}", data={})
+
+
+def own_feed(ctx: Ctx) -> int:
+    """This identity's calendar feed (the admin's for an anonymous visitor)."""
+    owner = ctx.identity if ctx.identity in ctx.tokens else "admin"
+    return int(ctx.api(owner, "POST", "/calendar/feeds", {})["id"])
+
+
+@recipe("DELETE", "/api/v1/calendar/feeds/<id:feed_id>")
+def _(ctx: Ctx) -> Call:
+    return Call(f"/api/v1/calendar/feeds/{own_feed(ctx)}")
+
+
+@recipe("POST", "/calendar/feeds/<int:feed_id>/revoke")
+def _(ctx: Ctx) -> Call:
+    return Call(f"/calendar/feeds/{own_feed(ctx)}/revoke", data={})
+
+
+# --- Actions, meetings -------------------------------------------------------------------------
+
+
+@recipe("POST", "/actions/new")
+def _(ctx: Ctx) -> Call:
+    form = {"description": "Do it", "owner_id": ctx.pick(Person), "board_id": ctx.pick(Board)}
+    return Call("/actions/new", data=form)
+
+
+def local_input(moment: datetime) -> str:
+    """A ``datetime-local`` field's value (the probe's users keep the default zone)."""
+    return moment.strftime("%Y-%m-%dT%H:%M")
+
+
+@recipe("POST", "/meetings/<int:meeting_id>/edit")
+def _(ctx: Ctx) -> Call:
+    mid = new_meeting(ctx)
+    form = {
+        "title": "Moved",
+        "starts_at": local_input(datetime.now() + timedelta(days=8)),
+        "version": ctx.version(Meeting, mid),
+    }
+    return Call(f"/meetings/{mid}/edit", data=form)
+
+
+@recipe("POST", "/meetings/<int:meeting_id>/<any(open, cancel, circulate):step>")
+def _(ctx: Ctx) -> Call:
+    # The rule's sample step; opening is meetings.run (the API's row for it).
+    mid = new_meeting(ctx)
+    return Call(f"/meetings/{mid}/cancel", data={"version": ctx.version(Meeting, mid)})
+
+
+@recipe("POST", "/meetings/<int:meeting_id>/minutes")
+def _(ctx: Ctx) -> Call:
+    mid = new_meeting(ctx, "circulate", "open")
+    form = {"minutes": "Agreed.", "version": ctx.version(Meeting, mid)}
+    return Call(f"/meetings/{mid}/minutes", data=form)
+
+
+@recipe("POST", "/api/v1/meetings/<id:meeting_id>/agenda/propose")
+def _(ctx: Ctx) -> Call:
+    return Call(f"/api/v1/meetings/{new_meeting(ctx)}/agenda/propose", json={})
+
+
+@recipe("POST", "/meetings/<int:meeting_id>/agenda/propose")
+def _(ctx: Ctx) -> Call:
+    return Call(f"/meetings/{new_meeting(ctx)}/agenda/propose", data={})
+
+
+def new_paper(ctx: Ctx) -> int:
+    mid = new_meeting(ctx, papers=True)
+    return ctx.pick(MeetingPaper, MeetingPaper.meeting_id == mid)
+
+
+@recipe("DELETE", "/api/v1/meeting-papers/<id:paper_id>")
+def _(ctx: Ctx) -> Call:
+    return Call(f"/api/v1/meeting-papers/{new_paper(ctx)}")
+
+
+@recipe("POST", "/meetings/papers/<int:paper_id>/delete")
+def _(ctx: Ctx) -> Call:
+    return Call(f"/meetings/papers/{new_paper(ctx)}/delete", data={})
+
+
+# --- Maturity: the assessment pages and the assessors' scores ----------------------------------
+
+
+def assessment_with_assessor(ctx: Ctx, user_id: int) -> int:
+    aid = new_assessment(ctx)
+    ctx.api("admin", "POST", f"/maturity-assessments/{aid}/assessors", {"user_id": user_id})
+    return aid
+
+
+@recipe("DELETE", "/api/v1/maturity-assessments/<id:assessment_id>/assessors/<id:user_id>")
+def _(ctx: Ctx) -> Call:
+    viewer = ctx.user_id("viewer")
+    aid = assessment_with_assessor(ctx, viewer)
+    return Call(f"/api/v1/maturity-assessments/{aid}/assessors/{viewer}")
+
+
+@recipe("POST", "/maturity/<int:assessment_id>/assessors/<int:user_id>/remove")
+def _(ctx: Ctx) -> Call:
+    viewer = ctx.user_id("viewer")
+    aid = assessment_with_assessor(ctx, viewer)
+    return Call(f"/maturity/{aid}/assessors/{viewer}/remove", data={})
+
+
+@recipe("POST", "/maturity/<int:assessment_id>/<any(open, close, publish):action>")
+def _(ctx: Ctx) -> Call:
+    aid = new_assessment(ctx)
+    return Call(f"/maturity/{aid}/open", data={"version": ctx.version(MaturityAssessment, aid)})
+
+
+@recipe("POST", "/maturity/<int:assessment_id>/elements/<int:element_id>")
+def _(ctx: Ctx) -> Call:
+    call = RECIPES[
+        ("PUT", "/api/v1/maturity-assessments/<id:assessment_id>/elements/<id:element_id>")
+    ](ctx)
+    form = {"level": 2, "version": call.headers["If-Match"].strip('"')}
+    return Call(call.url.replace("/api/v1/maturity-assessments/", "/maturity/"), data=form)
+
+
+def scoring_as_me(ctx: Ctx) -> tuple[int, list[int]]:
+    """An assessment in scoring with this identity as its assessor (the sample user for an
+    anonymous visitor), and the elements to score."""
+    me = ctx.user_id()
+    body = assessment_body(ctx, ctx.user_id("admin")) | {"assessor_ids": [me]}
+    aid = int(ctx.api("admin", "POST", "/maturity-assessments", body)["id"])
+    path = f"/maturity-assessments/{aid}"
+    ctx.api_if_match("admin", "POST", f"{path}/open-scoring", {}, etag_of=path)
+    with ctx.session() as s:
+        model = s.get(MaturityAssessment, aid).model_id  # type: ignore[union-attr]
+        elements = s.exec(select(MaturityElement.id).where(MaturityElement.model_id == model)).all()
+    return aid, [e for e in elements if e is not None]
+
+
+@recipe("PUT", "/api/v1/maturity-assessments/<id:assessment_id>/my-scores")
+def _(ctx: Ctx) -> Call:
+    aid, elements = scoring_as_me(ctx)
+    scores = [{"element_id": e, "level": 2} for e in elements[:1]]
+    return Call(f"/api/v1/maturity-assessments/{aid}/my-scores", json={"scores": scores})
+
+
+@recipe("POST", "/api/v1/maturity-assessments/<id:assessment_id>/my-scores/submit")
+def _(ctx: Ctx) -> Call:
+    # Every element scored, by this identity itself (an anonymous visitor has nothing to submit).
+    aid, elements = scoring_as_me(ctx)
+    if ctx.identity in ctx.tokens:
+        scores = [{"element_id": e, "level": 2} for e in elements]
+        path = f"/maturity-assessments/{aid}/my-scores"
+        ctx.api(ctx.identity, "PUT", path, {"scores": scores})
+    return Call(f"/api/v1/maturity-assessments/{aid}/my-scores/submit", json={})
+
+
+@recipe("POST", "/maturity/<int:assessment_id>/scores")
+def _(ctx: Ctx) -> Call:
+    aid, elements = scoring_as_me(ctx)
+    return Call(f"/maturity/{aid}/scores", data={f"level-{elements[0]}": "2"})
+
+
+# --- Reviews: the workflow, the workspace, the decisions on dispensations ----------------------
+
+
+def scope_ready_review(ctx: Ctx) -> int:
+    """A requested review with what scoping needs: its organisation, scope and lead architect."""
+    body = review_body(ctx) | {"org_unit_id": ctx.pick(OrgUnit), "scope": "The payments hub."}
+    review = int(ctx.api("admin", "POST", "/reviews", body)["id"])
+    lead = {"person_id": ctx.pick(Person), "role": "lead_architect"}
+    ctx.api("admin", "POST", f"/reviews/{review}/participants", lead)
+    return review
+
+
+@recipe("POST", "/api/v1/reviews/<id:review_id>/advance")
+def _(ctx: Ctx) -> Call:
+    return Call(f"/api/v1/reviews/{scope_ready_review(ctx)}/advance", json={})
+
+
+@recipe("POST", "/reviews/<int:review_id>/advance")
+def _(ctx: Ctx) -> Call:
+    return Call(f"/reviews/{scope_ready_review(ctx)}/advance", data={})
+
+
+@recipe("POST", "/api/v1/reviews/<id:review_id>/rereview")
+def _(ctx: Ctx) -> Call:
+    review = ctx.pick(Review, Review.state == "signed_off")
+    return Call(f"/api/v1/reviews/{review}/rereview", json={})
+
+
+@recipe("POST", "/reviews/<int:review_id>/rereview")
+def _(ctx: Ctx) -> Call:
+    return Call(f"/reviews/{ctx.pick(Review, Review.state == 'signed_off')}/rereview", data={})
+
+
+@recipe("POST", "/reviews/items/<int:item_id>")
+def _(ctx: Ctx) -> Call:
+    review = ctx.pick(Review, Review.state == "interviewing")
+    item = ctx.pick(ReviewItem, ReviewItem.review_id == review)
+    form = {"notes": "Checked.", "version": ctx.version(ReviewItem, item)}
+    return Call(f"/reviews/items/{item}", data=form)
+
+
+@recipe("POST", "/reviews/dispensations/<int:dispensation_id>/<any(grant, refuse, revoke):action>")
+def _(ctx: Ctx) -> Call:
+    did = requested_dispensation(ctx)
+    form = {"expires_on": SOON, "version": ctx.version(Dispensation, did)}
+    return Call(f"/reviews/dispensations/{did}/grant", data=form)
+
+
+# --- Skills pages ------------------------------------------------------------------------------
+
+
+@recipe("POST", "/skills/frameworks/shipped")
+def _(ctx: Ctx) -> Call:
+    # The shipped version is imported already (the demonstration): its row is given another
+    # version in the database, so that this is a new installation's first import again.
+    with ctx.session() as s:
+        for framework in s.exec(select(SkillFramework)).all():
+            framework.version = f"{framework.version}-{ctx.number()}"
+            s.add(framework)
+        s.commit()
+    return Call("/skills/frameworks/shipped", data={})
+
+
+@recipe("POST", "/skills/people/<int:person_id>/assessments")
+def _(ctx: Ctx) -> Call:
+    _role, skill = role_and_skill(ctx)
+    form = {"skill_id": skill, "level": 2, "source": "manager"}
+    return Call(f"/skills/people/{ctx.pick(Person)}/assessments", data=form)
+
+
+@recipe("POST", "/skills/people/<int:person_id>/assessments/<int:assessment_id>/confirm")
+def _(ctx: Ctx) -> Call:
+    with ctx.session() as s:  # the last one: the API's recipe confirms the first
+        own = s.exec(
+            select(SkillAssessment)
+            .where(SkillAssessment.source == "self", col(SkillAssessment.agreed).is_(False))
+            .order_by(col(SkillAssessment.id).desc())
+        ).first()
+        assert own is not None
+    return Call(f"/skills/people/{own.person_id}/assessments/{own.id}/confirm", data={})
+
+
+@recipe("POST", "/skills/people/<int:person_id>/roles")
+def _(ctx: Ctx) -> Call:
+    role, _skill = role_and_skill(ctx)
+    form = {"role_id": role, "relation": "target"}
+    return Call(f"/skills/people/{new_person(ctx)}/roles", data=form)
+
+
+@recipe("POST", "/skills/roles/<key>/edit")
+def _(ctx: Ctx) -> Call:
+    call = RECIPES[("PUT", "/api/v1/roles/<key>/profile")](ctx)
+    form = {f"level-{k}": v for k, v in call.json["levels"].items()}
+    form["version"] = call.headers["If-Match"].strip('"')
+    key = call.url.split("/")[-2]
+    return Call(f"/skills/roles/{key}/edit", data=form)
+
+
+@recipe("POST", "/skills/roles/<key>/skills/<skill_key>")
+def _(ctx: Ctx) -> Call:
+    call = RECIPES[("PATCH", "/api/v1/roles/<key>/requirements/<skill_key>")](ctx)
+    form = {"level": 3, "version": call.headers["If-Match"].strip('"')}
+    return Call(
+        call.url.replace("/api/v1/roles/", "/skills/roles/").replace("/requirements/", "/skills/"),
+        data=form,
     )

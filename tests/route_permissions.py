@@ -9,10 +9,11 @@ hidden from this caller), and the roles allowed must succeed, so those rows prov
 
 Every identity is the sponsor of the demonstration's contracts, so that a sponsor or a
 contributor sees them and it is the role that answers. Where an operation is for a named
-person (the signatory of a contract, the facilitator of an assessment, the assignee of a
-request, the lead architect of a review), the recipe names the identity, and the row says
-which roles may then act. Other per-record rules (a person's manager, the invitee of a
-meeting) are tested next to their services, not here.
+person (the signatory of a contract, the facilitator or an assessor of an assessment, the
+assignee of a request, the lead architect of a review), the recipe names the identity, and
+the row says which roles may then act. Other per-record rules (a person's manager, the invitee
+of a meeting) are tested next to their services, not here. Every write has a valid request but
+for the few that test_route_permissions.NO_RECIPE names with its reason.
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     (
         "DELETE",
         "/api/v1/maturity-assessments/<id:assessment_id>/assessors/<id:user_id>",
-    ): ADMIN_COORDINATOR,
+    ): FACILITATORS,
     ("DELETE", "/api/v1/meeting-papers/<id:paper_id>"): BOARD_EDITORS,
     ("DELETE", "/api/v1/metrics/<id:metric_id>"): CONTRACT_EDITORS,
     ("DELETE", "/api/v1/org-links/<id:link_id>"): ADMIN_COORDINATOR,
@@ -351,7 +352,7 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/actions/<int:action_id>/edit"): GOVERNANCE,
     ("POST", "/actions/<int:action_id>/status"): GOVERNANCE,
     ("POST", "/actions/new"): GOVERNANCE,
-    ("POST", "/admin/reminders/<int:rule_id>"): GOVERNANCE_AND_ARCHITECTS,
+    ("POST", "/admin/reminders/<int:rule_id>"): ADMIN_COORDINATOR,
     ("POST", "/admin/reminders/<int:rule_id>/delete"): ADMIN_COORDINATOR,
     ("POST", "/admin/reminders/<int:rule_id>/enabled"): ADMIN_COORDINATOR,
     ("POST", "/admin/reminders/defaults"): ADMIN_COORDINATOR,
@@ -392,8 +393,8 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/maturity-assessments"): ADMIN_COORDINATOR,
     ("POST", "/api/v1/maturity-assessments/<id:assessment_id>/assessors"): FACILITATORS,
     ("POST", "/api/v1/maturity-assessments/<id:assessment_id>/close-scoring"): FACILITATORS,
-    # the named assessors only
-    ("POST", "/api/v1/maturity-assessments/<id:assessment_id>/my-scores/submit"): NOBODY,
+    # the named assessors, whatever the role (the probe names each identity)
+    ("POST", "/api/v1/maturity-assessments/<id:assessment_id>/my-scores/submit"): SIGNED_IN,
     ("POST", "/api/v1/maturity-assessments/<id:assessment_id>/open-scoring"): FACILITATORS,
     ("POST", "/api/v1/maturity-assessments/<id:assessment_id>/publish"): FACILITATORS,
     ("POST", "/api/v1/maturity-models"): ADMIN_COORDINATOR,
@@ -473,13 +474,13 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     # an empty form is a failed sign-in, for everyone
     ("POST", "/login"): EVERYONE,
     ("POST", "/logout"): EVERYONE,
-    ("POST", "/maturity/<int:assessment_id>/<any(open, close, publish):action>"): ADMIN_COORDINATOR,
+    ("POST", "/maturity/<int:assessment_id>/<any(open, close, publish):action>"): FACILITATORS,
     ("POST", "/maturity/<int:assessment_id>/assessors"): FACILITATORS,
-    ("POST", "/maturity/<int:assessment_id>/assessors/<int:user_id>/remove"): ADMIN_COORDINATOR,
+    ("POST", "/maturity/<int:assessment_id>/assessors/<int:user_id>/remove"): FACILITATORS,
     ("POST", "/maturity/<int:assessment_id>/edit"): FACILITATORS,
-    ("POST", "/maturity/<int:assessment_id>/elements/<int:element_id>"): ADMIN_COORDINATOR,
-    # the named assessors only
-    ("POST", "/maturity/<int:assessment_id>/scores"): NOBODY,
+    ("POST", "/maturity/<int:assessment_id>/elements/<int:element_id>"): FACILITATORS,
+    # the named assessors, whatever the role (the probe names each identity)
+    ("POST", "/maturity/<int:assessment_id>/scores"): SIGNED_IN,
     ("POST", "/maturity/models/"): ADMIN_COORDINATOR,
     ("POST", "/maturity/new"): ADMIN_COORDINATOR,
     ("POST", "/meetings/<int:meeting_id>/<any(open, cancel, circulate):step>"): BOARD_EDITORS,
@@ -577,8 +578,8 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
         "PUT",
         "/api/v1/maturity-assessments/<id:assessment_id>/elements/<id:element_id>",
     ): FACILITATORS,
-    # the named assessors only
-    ("PUT", "/api/v1/maturity-assessments/<id:assessment_id>/my-scores"): NOBODY,
+    # the named assessors, whatever the role (the probe names each identity)
+    ("PUT", "/api/v1/maturity-assessments/<id:assessment_id>/my-scores"): SIGNED_IN,
     # before the meeting (meetings.manage); during it, meetings.run
     ("PUT", "/api/v1/meetings/<id:meeting_id>/attendance/<id:person_id>"): BOARD_EDITORS,
     ("PUT", "/api/v1/meetings/<id:meeting_id>/minutes"): MEETING_RUNNERS,

@@ -14,10 +14,14 @@ checked before it (every role would get the same 4xx): for those routes route_bo
 a valid request, in the identity's database, and the roles the table allows must then succeed
 (below 400) while the others are refused (401/403, or 404 for a record hidden from them).
 
+Every write has such a recipe, but for the few of NO_RECIPE (signing in and out, and the
+public links whose token is the credential), each with its reason: a new write route without
+one fails test_every_write_route_has_a_recipe_or_a_reason.
+
 To regenerate the table after adding routes: ``.venv/bin/python tests/test_route_permissions.py``
 prints the observed table; review every changed line against eagov/permissions.py before
-pasting it into route_permissions.py. A line marked "needs a recipe" is a write that every
-signed-in role gets past with a 4xx only: add a valid request for it to route_bodies.py.
+pasting it into route_permissions.py. A line marked "needs a recipe" is a write without a
+valid request in route_bodies.py: add one.
 """
 
 from __future__ import annotations
@@ -50,6 +54,21 @@ INPUT_FIRST_STATUSES = {400, 409, 412, 415, 422, 428}
 # Signing out would end the probe's own session: it is checked last.
 LAST = {"auth.logout"}
 SIGN_IN_OUT = {"auth.login", "auth.logout"}
+# The only writes without a valid request in route_bodies.py, and why. Every other write must
+# come with a recipe, so that the roles of its row are shown to succeed, not just to get past
+# the permission check with a 4xx.
+NO_RECIPE = {
+    ("POST", "/login"): "signing in: open to everyone; an empty form is a failed sign-in",
+    ("POST", "/logout"): "signing out ends the probe's own session (it is probed last)",
+    ("POST", "/invite/<token>"): (
+        "open to everyone, the link is the credential; accepting signs the browser in as the "
+        "invited user, which would end the probe's identity (tests/test_accounts.py)"
+    ),
+    ("POST", "/survey/<token>"): (
+        "open to everyone, the link (sent by e-mail, only its hash stored) is the credential "
+        "(tests/test_surveys.py)"
+    ),
+}
 
 
 def route_key(rule: Rule, method: str) -> tuple[str, str]:
@@ -233,6 +252,24 @@ def test_the_table_names_every_route_of_the_url_map(app: Flask) -> None:
     assert not stale_recipes, f"recipes for routes that no longer exist: {stale_recipes}"
 
 
+def write_routes_without_a_recipe(app: Flask) -> list[tuple[str, str]]:
+    writes = {route_key(rule, m) for rule, m in probed_rules(app) if m in WRITE_METHODS}
+    return sorted(writes - RECIPES.keys() - NO_RECIPE.keys())
+
+
+def test_every_write_route_has_a_recipe_or_a_reason(app: Flask) -> None:
+    missing = write_routes_without_a_recipe(app)
+    assert not missing, (
+        "write routes without a valid request in tests/route_bodies.py (add a recipe, or a "
+        f"reason to NO_RECIPE): {missing}"
+    )
+    both = sorted(NO_RECIPE.keys() & RECIPES.keys())
+    assert not both, f"routes with a recipe that NO_RECIPE still excuses: {both}"
+    routes = {route_key(rule, m) for rule, m in probed_rules(app)}
+    stale = sorted(NO_RECIPE.keys() - routes)
+    assert not stale, f"NO_RECIPE names routes that no longer exist: {stale}"
+
+
 @pytest.mark.parametrize("identity", IDENTITIES)
 def test_each_route_allows_exactly_the_roles_of_the_table(
     template: Fixture, identity: str, tmp_path: Path
@@ -274,8 +311,10 @@ def _main() -> None:  # pragma: no cover - the generator of the table's first ve
     for key in keys:
         allowed = [ident for ident in IDENTITIES if columns[ident][key][0]]
         statuses = {columns[ident][key][1] for ident in IDENTITIES if ident != ANONYMOUS}
-        if set(allowed) == set(SIGNED_IN) and statuses <= INPUT_FIRST_STATUSES:
-            print("    # needs a recipe in route_bodies.py: every role got a 4xx")
+        if key[0] in WRITE_METHODS and key not in RECIPES and key not in NO_RECIPE:
+            print("    # needs a recipe in route_bodies.py: a write without a valid request")
+        elif set(allowed) == set(SIGNED_IN) and statuses <= INPUT_FIRST_STATUSES:
+            print("    # every role got a 4xx: the recipe's request is not valid")
         print(f"    {key!r}: {_roles_literal(allowed)},")
 
 

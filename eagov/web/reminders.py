@@ -174,8 +174,9 @@ def new_rule() -> Response | tuple[str, int]:
 def edit_rule(rule_id: int) -> Response | tuple[str, int]:
     s, actor = get_session(), current_actor()
     rule = svc.get_rule(s, actor, rule_id)
+    # Before reading the form: without the right, an invalid form is refused, not explained.
+    require(actor, "reminders.manage")
     if request.method == "GET":
-        require(actor, "reminders.manage")
         return _render_form(_form_of(rule), rule.kind, rule)
     form = FormState.from_request(request.form, list_fields=("recipients",))
     payload = _payload(form, rule.kind, with_kind=False)

@@ -48,6 +48,12 @@ def test_reader_sees_rules_without_edit_controls(client, session, login_as):
     assert "Restore defaults" not in html and "/delete" not in html
     assert client.get(f"/admin/reminders/{rule.id}").status_code == 403
     assert client.get("/admin/scheduler").status_code == 403
+    # A form sent anyway is refused before it is read: no field messages for a reader.
+    page = client.get(RULES).text
+    sent = client.post(
+        f"/admin/reminders/{rule.id}", data={"name": "", "csrf_token": csrf_from(page)}
+    )
+    assert sent.status_code == 403
 
 
 def test_restore_defaults_adds_missing_kinds_once(client, session, login_as):
