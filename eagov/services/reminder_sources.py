@@ -26,7 +26,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import and_, func, or_
 from sqlalchemy.orm import aliased
@@ -82,6 +82,7 @@ from ..schemas.reminders import (
 from . import service_targets
 
 K = ReminderKind
+_Stmt = TypeVar("_Stmt")
 Anchor = date | datetime
 
 # Whose superior hears of an overdue subject (see the module docstring).
@@ -159,6 +160,23 @@ def _within(column: Any, lo: Any, hi: Any) -> Any:
     return col(column) <= hi if lo is None else and_(col(column) >= lo, col(column) <= hi)
 
 
+def _selected(
+    stmt: _Stmt,
+    key: Any,
+    ids: Collection[int] | None,
+    open_when: Iterable[Any],
+    anchor: Any,
+    bounds: tuple[Any, Any] | None,
+) -> _Stmt:
+    """Exactly the subjects ``ids``; or the open ones whose ``anchor`` lies within ``bounds``
+    (None: any anchor)."""
+    query: Any = stmt
+    if ids is not None:
+        return cast(_Stmt, query.where(col(key).in_(ids)))
+    query = query.where(*open_when)
+    return cast(_Stmt, query if bounds is None else query.where(_within(anchor, *bounds)))
+
+
 Source = Callable[
     [Session, datetime, Mapping[str, Any], Collection[int] | None, AnchorSpan | None],
     list[_Draft],
@@ -215,14 +233,14 @@ def deliverable_due(
         .join(ContractVersion, col(Deliverable.version_id) == col(ContractVersion.id))
         .join(Contract, _in_force())
     )
-    if ids is None:
-        stmt = stmt.where(
-            col(Contract.status) == ContractStatus.ACTIVE, col(Deliverable.status).not_in(done)
-        )
-        if span is not None:
-            stmt = stmt.where(_within(Deliverable.due_date, *span.days()))
-    else:
-        stmt = stmt.where(col(Deliverable.id).in_(ids))
+    stmt = _selected(
+        stmt,
+        Deliverable.id,
+        ids,
+        [col(Contract.status) == ContractStatus.ACTIVE, col(Deliverable.status).not_in(done)],
+        Deliverable.due_date,
+        span.days() if span else None,
+    )
     drafts = []
     for d, version, contract in session.exec(stmt).all():
         draft = _Draft(
@@ -346,12 +364,14 @@ def review_step_due(
 ) -> list[_Draft]:
     finished = (ReviewState.SIGNED_OFF, ReviewState.CLOSED)
     stmt = select(Review).where(col(Review.due_date).is_not(None))
-    if ids is None:
-        stmt = stmt.where(col(Review.state).not_in(finished))
-        if span is not None:
-            stmt = stmt.where(_within(Review.due_date, *span.days()))
-    else:
-        stmt = stmt.where(col(Review.id).in_(ids))
+    stmt = _selected(
+        stmt,
+        Review.id,
+        ids,
+        [col(Review.state).not_in(finished)],
+        Review.due_date,
+        span.days() if span else None,
+    )
     reviews = session.exec(stmt).all()
     leads = _review_leads(session, {r.id for r in reviews})  # type: ignore[misc]
     drafts = []
@@ -384,12 +404,14 @@ def dispensation_expiring(
         .join(Review, col(Review.id) == col(Dispensation.review_id))
         .where(col(Dispensation.expires_on).is_not(None))
     )
-    if ids is None:
-        stmt = stmt.where(col(Dispensation.state) == DispensationState.GRANTED)
-        if span is not None:
-            stmt = stmt.where(_within(Dispensation.expires_on, *span.days()))
-    else:
-        stmt = stmt.where(col(Dispensation.id).in_(ids))
+    stmt = _selected(
+        stmt,
+        Dispensation.id,
+        ids,
+        [col(Dispensation.state) == DispensationState.GRANTED],
+        Dispensation.expires_on,
+        span.days() if span else None,
+    )
     rows = session.exec(stmt).all()
     leads = _review_leads(session, {r.id for _, r in rows})  # type: ignore[misc]
     drafts = []
@@ -422,12 +444,14 @@ def action_due(
 ) -> list[_Draft]:
     live = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
     stmt = select(Action).where(col(Action.due_on).is_not(None))
-    if ids is None:
-        stmt = stmt.where(col(Action.status).in_(live))
-        if span is not None:
-            stmt = stmt.where(_within(Action.due_on, *span.days()))
-    else:
-        stmt = stmt.where(col(Action.id).in_(ids))
+    stmt = _selected(
+        stmt,
+        Action.id,
+        ids,
+        [col(Action.status).in_(live)],
+        Action.due_on,
+        span.days() if span else None,
+    )
     drafts = []
     for a in session.exec(stmt).all():
         assert a.due_on is not None
@@ -452,13 +476,14 @@ def meeting_upcoming(
     ids: Collection[int] | None,
     span: AnchorSpan | None,
 ) -> list[_Draft]:
-    stmt = select(Meeting)
-    if ids is None:
-        stmt = stmt.where(col(Meeting.state) == MeetingState.PLANNED)
-        if span is not None:
-            stmt = stmt.where(_within(Meeting.starts_at, span.earliest, span.latest))
-    else:
-        stmt = stmt.where(col(Meeting.id).in_(ids))
+    stmt = _selected(
+        select(Meeting),
+        Meeting.id,
+        ids,
+        [col(Meeting.state) == MeetingState.PLANNED],
+        Meeting.starts_at,
+        (span.earliest, span.latest) if span else None,
+    )
     meetings = session.exec(stmt).all()
     attendees: dict[int, set[int]] = defaultdict(set)
     if meetings:
